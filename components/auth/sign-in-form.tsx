@@ -1,0 +1,57 @@
+"use client";
+
+import Link from "next/link";
+import { useActionState, useEffect, useState } from "react";
+import { signInAction, type SignInState } from "@/app/(auth)/actions";
+import { Alert } from "@/components/ui/alert";
+import { SubmitButton } from "@/components/ui/button";
+import { Field } from "@/components/ui/field";
+import { completeSignIn } from "./complete-sign-in";
+import { useHydrated } from "./use-hydrated";
+
+export function SignInForm({ callbackUrl, notice }: { callbackUrl: string; notice?: string }) {
+  const [state, action, pending] = useActionState<SignInState, FormData>(signInAction, {});
+  const [finishing, setFinishing] = useState(false);
+  const [exchangeError, setExchangeError] = useState<string>();
+  const hydrated = useHydrated();
+
+  useEffect(() => {
+    if (!state.ok) return;
+    setFinishing(true);
+    setExchangeError(undefined);
+    completeSignIn(callbackUrl).then((error) => {
+      if (error) {
+        setExchangeError(error);
+        setFinishing(false);
+      }
+    });
+  }, [state, callbackUrl]);
+
+  const error = exchangeError ?? state.error;
+  return (
+    <form action={action} className="space-y-4" data-ready={hydrated || undefined} noValidate>
+      {notice && !error && <Alert tone="info">{notice}</Alert>}
+      {error && <Alert tone="error">{error}</Alert>}
+      <Field
+        label="Email"
+        name="email"
+        type="email"
+        autoComplete="username"
+        required
+        autoFocus
+        defaultValue={state.values?.email}
+        errors={state.fieldErrors?.email}
+      />
+      <Field label="Password" name="password" type="password" autoComplete="current-password" required errors={state.fieldErrors?.password} />
+      <SubmitButton className="w-full" pending={pending || finishing} pendingText="Signing in…">
+        Sign in
+      </SubmitButton>
+      <p className="text-center text-sm text-slate-600">
+        New to Tessera?{" "}
+        <Link href="/sign-up" className="font-medium text-indigo-700 hover:underline">
+          Create an account
+        </Link>
+      </p>
+    </form>
+  );
+}

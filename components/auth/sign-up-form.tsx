@@ -1,0 +1,67 @@
+"use client";
+
+import Link from "next/link";
+import { useActionState, useEffect, useState } from "react";
+import { signUpAction } from "@/app/(auth)/actions";
+import { Alert } from "@/components/ui/alert";
+import { SubmitButton } from "@/components/ui/button";
+import { Field } from "@/components/ui/field";
+import type { ActionState } from "@/lib/auth/action";
+import { PASSWORD_MIN } from "@/lib/auth/input";
+import { completeSignIn } from "./complete-sign-in";
+import { useHydrated } from "./use-hydrated";
+
+export function SignUpForm() {
+  const [state, action, pending] = useActionState<ActionState, FormData>(signUpAction, {});
+  const [finishing, setFinishing] = useState(false);
+  const [exchangeError, setExchangeError] = useState<string>();
+  const hydrated = useHydrated();
+
+  useEffect(() => {
+    if (!state.ok) return;
+    setFinishing(true);
+    completeSignIn("/dashboard").then((error) => {
+      if (error) {
+        setExchangeError("Your account is ready. Sign in to continue.");
+        setFinishing(false);
+      }
+    });
+  }, [state]);
+
+  const error = exchangeError ?? state.error;
+  return (
+    <form action={action} className="space-y-4" data-ready={hydrated || undefined} noValidate>
+      {error && <Alert tone="error">{error}</Alert>}
+      <Field label="Name" name="name" autoComplete="name" required autoFocus defaultValue={state.values?.name} errors={state.fieldErrors?.name} />
+      <Field
+        label="Email"
+        name="email"
+        type="email"
+        autoComplete="email"
+        required
+        defaultValue={state.values?.email}
+        errors={state.fieldErrors?.email}
+        hint="We send security alerts here."
+      />
+      <Field
+        label="Password"
+        name="password"
+        type="password"
+        autoComplete="new-password"
+        required
+        minLength={PASSWORD_MIN}
+        errors={state.fieldErrors?.password}
+        hint={`At least ${PASSWORD_MIN} characters. A passphrase of a few words is easy to remember and hard to guess.`}
+      />
+      <SubmitButton className="w-full" pending={pending || finishing} pendingText="Creating your account…">
+        Create account
+      </SubmitButton>
+      <p className="text-center text-sm text-slate-600">
+        Already have an account?{" "}
+        <Link href="/sign-in" className="font-medium text-indigo-700 hover:underline">
+          Sign in
+        </Link>
+      </p>
+    </form>
+  );
+}

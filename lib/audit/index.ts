@@ -1,0 +1,58 @@
+import { desc, eq } from "drizzle-orm";
+import { db, type Executor } from "@/lib/db";
+import { auditEvents } from "@/lib/db/schema";
+
+/** Every kind of security event Tessera records. */
+export const AUDIT_EVENTS = {
+  "user.signed_up": "Account created",
+  "sign_in.password_failed": "Wrong password entered",
+  "sign_in.locked": "Sign-in locked after too many wrong passwords",
+  "sign_in.succeeded": "Signed in",
+  "session.signed_out": "Signed out",
+  "session.others_revoked": "Signed out of all other sessions",
+} as const;
+
+export type AuditType = keyof typeof AUDIT_EVENTS;
+
+export type RequestMeta = { ip?: string | null; userAgent?: string | null };
+
+export type AuditInput = RequestMeta & {
+  type: AuditType;
+  userId?: string | null;
+  teamId?: string | null;
+  actorId?: string | null;
+  data?: Record<string, unknown>;
+};
+
+/** Records a security event; pass the transaction of the change it describes. */
+export async function recordAudit(ex: Executor, event: AuditInput): Promise<void> {
+  await ex.insert(auditEvents).values({
+    type: event.type,
+    userId: event.userId ?? null,
+    teamId: event.teamId ?? null,
+    actorId: event.actorId ?? null,
+    ip: event.ip ?? null,
+    userAgent: event.userAgent ?? null,
+    data: event.data ?? {},
+  });
+}
+
+/** A user's own recent security events, newest first. */
+export async function listUserEvents(userId: string, limit = 20) {
+  return db()
+    .select({
+      id: auditEvents.id,
+      type: auditEvents.type,
+      ip: auditEvents.ip,
+      userAgent: auditEvents.userAgent,
+      createdAt: auditEvents.createdAt,
+    })
+    .from(auditEvents)
+    .where(eq(auditEvents.userId, userId))
+    .orderBy(desc(auditEvents.createdAt))
+    .limit(limit);
+}
+
+export function describeEvent(type: string): string {
+  return AUDIT_EVENTS[type as AuditType] ?? type;
+}

@@ -1,0 +1,47 @@
+import { z } from "zod";
+import { currentUser } from "./current-user";
+import type { SessionUser } from "./sessions";
+
+/** What every server action returns, for `useActionState`. */
+export type ActionState<T = undefined> = {
+  ok?: boolean;
+  error?: string;
+  fieldErrors?: Record<string, string[] | undefined>;
+  /** The submitted values (never passwords), to refill the form after an error. */
+  values?: Record<string, string>;
+  data?: T;
+};
+
+type Handler<S extends z.ZodType, T> = (input: z.infer<S>, formData: FormData) => Promise<ActionState<T>>;
+
+function formValues(formData: FormData): Record<string, string> {
+  const values: Record<string, string> = {};
+  for (const [key, value] of formData) {
+    if (typeof value === "string" && !/password|code|token/i.test(key)) values[key] = value;
+  }
+  return values;
+}
+
+/** Parses the form with `schema`; bad input returns field messages and never reaches `handler`. */
+export function validatedAction<S extends z.ZodType, T = undefined>(schema: S, handler: Handler<S, T>) {
+  return async (_prev: ActionState<T>, formData: FormData): Promise<ActionState<T>> => {
+    const parsed = schema.safeParse(Object.fromEntries(formData));
+    if (!parsed.success) {
+      return { fieldErrors: z.flattenError(parsed.error).fieldErrors as ActionState["fieldErrors"], values: formValues(formData) };
+    }
+    const result = await handler(parsed.data, formData);
+    return result.ok ? result : { ...result, values: formValues(formData) };
+  };
+}
+
+/** As `validatedAction`, and refuses without a live session. */
+export function validatedActionWithUser<S extends z.ZodType, T = undefined>(
+  schema: S,
+  handler: (input: z.infer<S>, user: SessionUser, formData: FormData) => Promise<ActionState<T>>,
+) {
+  return validatedAction<S, T>(schema, async (input, formData) => {
+    const user = await currentUser();
+    if (!user) return { error: "Your session has ended. Sign in again." };
+    return handler(input, user, formData);
+  });
+}

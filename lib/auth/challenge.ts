@@ -1,0 +1,57 @@
+import { and, eq, gt, isNotNull, sql } from "drizzle-orm";
+import { recordAudit, type RequestMeta } from "@/lib/audit";
+import { db, type Executor } from "@/lib/db";
+import { consumeOnce } from "@/lib/db/consume";
+import { signInChallenges } from "@/lib/db/schema";
+import { hashToken, randomToken } from "@/lib/security/tokens";
+import { createSession } from "./sessions";
+
+export const CHALLENGE_TTL_SECONDS = 10 * 60;
+export const CHALLENGE_COOKIE = "tessera_challenge";
+
+/**
+ * Starts a sign-in challenge after a correct password. Returns the token for the
+ * browser's cookie; only its hash is stored. `completed` is true when no second factor
+ * is needed (the user has none).
+ */
+export async function createChallenge(
+  ex: Executor,
+  input: RequestMeta & { userId: string; completed: boolean },
+): Promise<{ token: string; expiresAt: Date }> {
+  const token = randomToken();
+  const [row] = await ex
+    .insert(signInChallenges)
+    .values({
+      tokenHash: hashToken(token),
+      userId: input.userId,
+      ip: input.ip ?? null,
+      userAgent: input.userAgent ?? null,
+      expiresAt: sql`now() + (${CHALLENGE_TTL_SECONDS} * interval '1 second')`,
+      completedAt: input.completed ? sql`now()` : null,
+    })
+    .returning({ expiresAt: signInChallenges.expiresAt });
+  return { token, expiresAt: row!.expiresAt };
+}
+
+/**
+ * Exchanges a completed, unexpired, unused challenge for a session — exactly once, even
+ * when the same token arrives in concurrent requests. Returns null otherwise.
+ */
+export async function exchangeChallenge(token: string, meta: RequestMeta): Promise<{ userId: string; sessionId: string } | null> {
+  if (!token) return null;
+  return db().transaction(async (tx) => {
+    const challenge = await consumeOnce(
+      tx,
+      signInChallenges,
+      and(
+        eq(signInChallenges.tokenHash, hashToken(token)),
+        isNotNull(signInChallenges.completedAt),
+        gt(signInChallenges.expiresAt, sql`now()`),
+      )!,
+    );
+    if (!challenge) return null;
+    const sessionId = await createSession(tx, { userId: challenge.userId, ...meta });
+    await recordAudit(tx, { type: "sign_in.succeeded", userId: challenge.userId, ...meta });
+    return { userId: challenge.userId, sessionId };
+  });
+}

@@ -1,0 +1,31 @@
+import { z } from "zod";
+
+/** Emails are trimmed and lower-cased here, the one place they enter the system. */
+export const emailField = z
+  .string({ error: "Enter your email address." })
+  .trim()
+  .toLowerCase()
+  .max(254, "That email address is too long.")
+  .pipe(z.email("Enter a valid email address, like name@example.com."));
+
+export const PASSWORD_MIN = 10;
+export const PASSWORD_MAX = 256;
+
+export const newPasswordField = z
+  .string({ error: "Choose a password." })
+  .min(PASSWORD_MIN, `Use at least ${PASSWORD_MIN} characters.`)
+  .max(PASSWORD_MAX, `Use at most ${PASSWORD_MAX} characters.`);
+
+export const signUpInput = z.object({
+  name: z.string({ error: "Enter your name." }).trim().min(1, "Enter your name.").max(100, "Use at most 100 characters."),
+  email: emailField,
+  password: newPasswordField,
+});
+export type SignUpInput = z.infer<typeof signUpInput>;
+
+export const signInInput = z.object({
+  email: emailField,
+  // No length rule on sign-in: a wrong password must look like any other wrong password.
+  password: z.string({ error: "Enter your password." }).min(1, "Enter your password.").max(PASSWORD_MAX, "Wrong email or password."),
+});
+export type SignInInput = z.infer<typeof signInInput>;

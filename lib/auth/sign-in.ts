@@ -1,0 +1,67 @@
+import { eq, sql } from "drizzle-orm";
+import { recordAudit, type RequestMeta } from "@/lib/audit";
+import { db } from "@/lib/db";
+import { users } from "@/lib/db/schema";
+import { clearRateLimit, peekRateLimit, rateLimit } from "@/lib/rate-limit";
+import { createChallenge } from "./challenge";
+import { authFailure, type AuthFailure } from "./errors";
+import type { SignInInput } from "./input";
+import { dummyPasswordHash, verifyPassword } from "./password";
+
+/** Wrong passwords for one account within the window before it locks, and the lock's length. */
+export const ACCOUNT_FAILURE_LIMIT = { limit: 10, windowSeconds: 15 * 60 };
+export const ACCOUNT_LOCK_SECONDS = 15 * 60;
+/** Password attempts per IP address: far above one person, far below a credential-stuffing run. */
+export const IP_ATTEMPT_LIMIT = { limit: 100, windowSeconds: 15 * 60 };
+
+export type PasswordStepResult =
+  | { ok: true; challengeToken: string; expiresAt: Date; secondFactorRequired: boolean }
+  | AuthFailure;
+
+const keys = {
+  failures: (email: string) => `signin:fail:${email}`,
+  lock: (email: string) => `signin:lock:${email}`,
+  ip: (ip: string) => `signin:ip:${ip}`,
+};
+
+/**
+ * The first step of sign-in. A correct password creates a sign-in challenge, never a
+ * session. Unknown emails and wrong passwords answer alike and take the same time.
+ * Limits are keyed by the email as typed, so they apply to unknown addresses too and
+ * reveal nothing about which accounts exist.
+ */
+export async function passwordStep(input: SignInInput, meta: RequestMeta): Promise<PasswordStepResult> {
+  const lock = await peekRateLimit(keys.lock(input.email));
+  if (lock.count > 0) return authFailure("ACCOUNT_LOCKED", lock.retryAfterSeconds);
+  if (meta.ip) {
+    const perIp = await rateLimit(keys.ip(meta.ip), IP_ATTEMPT_LIMIT);
+    if (!perIp.allowed) return authFailure("RATE_LIMITED", perIp.retryAfterSeconds);
+  }
+
+  const [user] = await db()
+    .select({ id: users.id, passwordHash: users.passwordHash })
+    .from(users)
+    .where(eq(sql`lower(${users.email})`, input.email));
+  const passwordOk = await verifyPassword(user?.passwordHash ?? (await dummyPasswordHash()), input.password);
+
+  if (!user || !passwordOk) return recordFailure(input.email, user?.id, meta);
+
+  await clearRateLimit(keys.failures(input.email));
+  // Until factors exist (issue: second factors), every correct password completes at once.
+  const secondFactorRequired = false;
+  const challenge = await createChallenge(db(), { userId: user.id, completed: !secondFactorRequired, ...meta });
+  return { ok: true, challengeToken: challenge.token, expiresAt: challenge.expiresAt, secondFactorRequired };
+}
+
+async function recordFailure(email: string, userId: string | undefined, meta: RequestMeta): Promise<AuthFailure> {
+  const failures = await rateLimit(keys.failures(email), ACCOUNT_FAILURE_LIMIT);
+  const locking = failures.count >= ACCOUNT_FAILURE_LIMIT.limit;
+  await db().transaction(async (tx) => {
+    if (locking) await rateLimit(keys.lock(email), { limit: 1, windowSeconds: ACCOUNT_LOCK_SECONDS }, tx);
+    if (userId) {
+      await recordAudit(tx, { type: "sign_in.password_failed", userId, ...meta });
+      if (locking) await recordAudit(tx, { type: "sign_in.locked", userId, ...meta });
+    }
+  });
+  return locking ? authFailure("ACCOUNT_LOCKED", ACCOUNT_LOCK_SECONDS) : authFailure("INVALID_CREDENTIALS");
+}

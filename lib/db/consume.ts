@@ -1,0 +1,20 @@
+import { and, isNull, sql, type SQL } from "drizzle-orm";
+import type { Executor } from "./client";
+import { signInChallenges } from "./schema";
+
+/** Tables whose rows are single-use: each has a nullable `consumed_at`. */
+type Consumable = typeof signInChallenges;
+
+/**
+ * Marks one row consumed and returns it, or null if none matches or it was already used.
+ * A single conditional UPDATE … WHERE consumed_at IS NULL RETURNING: of any number of
+ * concurrent callers, exactly one gets the row.
+ */
+export async function consumeOnce<T extends Consumable>(ex: Executor, table: T, where: SQL): Promise<T["$inferSelect"] | null> {
+  const rows = (await ex
+    .update(table as Consumable)
+    .set({ consumedAt: sql`now()` })
+    .where(and(where, isNull(table.consumedAt)))
+    .returning()) as T["$inferSelect"][];
+  return rows[0] ?? null;
+}
