@@ -1,0 +1,21 @@
+import { describe, expect, it } from "vitest";
+import { metaFromHeaders } from "@/lib/auth/request-meta";
+import { describeUserAgent } from "./user-agent";
+
+describe("describeUserAgent", () => {
+  it.each([
+    ["Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Safari/605.1.15", "Safari on macOS"],
+    ["Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36 Edg/126.0", "Edge on Windows"],
+    ["Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0", "Firefox on Linux"],
+    ["Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) CriOS/126.0 Mobile/15E148 Safari/604.1", "Chrome on iOS"],
+    [null, "Unknown browser"],
+  ])("%s → %s", (ua, expected) => expect(describeUserAgent(ua)).toBe(expected));
+});
+
+describe("request metadata", () => {
+  it("takes the right-most X-Forwarded-For entry (the one our proxy appended)", () => {
+    const h = new Headers({ "x-forwarded-for": "6.6.6.6, 203.0.113.9", "user-agent": "UA" });
+    expect(metaFromHeaders(h)).toEqual({ ip: "203.0.113.9", userAgent: "UA" });
+    expect(metaFromHeaders(new Headers())).toEqual({ ip: null, userAgent: null });
+  });
+});
