@@ -1,8 +1,10 @@
 import nextVitals from "eslint-config-next/core-web-vitals";
 import nextTs from "eslint-config-next/typescript";
 
-export default [
+const config = [
   ...nextVitals,
   ...nextTs,
-  { ignores: [".next/**", "node_modules/**", ".data*/**", "next-env.d.ts", "e2e/screenshots/**", "test-results/**", "playwright-report/**"] },
+  { ignores: [".next/**", "node_modules/**", ".data*/**", "next-env.d.ts", "e2e/screenshots/**", "e2e/results/**", "test-results/**", "playwright-report/**"] },
 ];
+
+export default config;

@@ -1,33 +1,18 @@
 "use client";
 
 import Link from "next/link";
-import { useActionState, useEffect, useState } from "react";
 import { signInAction, type SignInState } from "@/app/(auth)/actions";
 import { Alert } from "@/components/ui/alert";
 import { SubmitButton } from "@/components/ui/button";
 import { Field } from "@/components/ui/field";
-import { completeSignIn } from "./complete-sign-in";
+import { AUTH_ERRORS } from "@/lib/auth/errors";
+import { useSignInAction } from "./use-sign-in-action";
 import { useHydrated } from "./use-hydrated";
 
 export function SignInForm({ callbackUrl, notice }: { callbackUrl: string; notice?: string }) {
-  const [state, action, pending] = useActionState<SignInState, FormData>(signInAction, {});
-  const [finishing, setFinishing] = useState(false);
-  const [exchangeError, setExchangeError] = useState<string>();
+  const [state, action, pending] = useSignInAction<SignInState>(signInAction, callbackUrl, AUTH_ERRORS.CHALLENGE_INVALID());
   const hydrated = useHydrated();
-
-  useEffect(() => {
-    if (!state.ok) return;
-    setFinishing(true);
-    setExchangeError(undefined);
-    completeSignIn(callbackUrl).then((error) => {
-      if (error) {
-        setExchangeError(error);
-        setFinishing(false);
-      }
-    });
-  }, [state, callbackUrl]);
-
-  const error = exchangeError ?? state.error;
+  const error = state.error;
   return (
     <form action={action} className="space-y-4" data-ready={hydrated || undefined} noValidate>
       {notice && !error && <Alert tone="info">{notice}</Alert>}
@@ -43,7 +28,7 @@ export function SignInForm({ callbackUrl, notice }: { callbackUrl: string; notic
         errors={state.fieldErrors?.email}
       />
       <Field label="Password" name="password" type="password" autoComplete="current-password" required errors={state.fieldErrors?.password} />
-      <SubmitButton className="w-full" pending={pending || finishing} pendingText="Signing in…">
+      <SubmitButton className="w-full" pending={pending || state.ok} pendingText="Signing in…">
         Sign in
       </SubmitButton>
       <p className="text-center text-sm text-slate-600">

@@ -1,34 +1,19 @@
 "use client";
 
 import Link from "next/link";
-import { useActionState, useEffect, useState } from "react";
 import { signUpAction } from "@/app/(auth)/actions";
 import { Alert } from "@/components/ui/alert";
 import { SubmitButton } from "@/components/ui/button";
 import { Field } from "@/components/ui/field";
 import type { ActionState } from "@/lib/auth/action";
 import { PASSWORD_MIN } from "@/lib/auth/input";
-import { completeSignIn } from "./complete-sign-in";
+import { useSignInAction } from "./use-sign-in-action";
 import { useHydrated } from "./use-hydrated";
 
 export function SignUpForm() {
-  const [state, action, pending] = useActionState<ActionState, FormData>(signUpAction, {});
-  const [finishing, setFinishing] = useState(false);
-  const [exchangeError, setExchangeError] = useState<string>();
+  const [state, action, pending] = useSignInAction<ActionState>(signUpAction, "/dashboard", "Your account is ready. Sign in to continue.");
   const hydrated = useHydrated();
-
-  useEffect(() => {
-    if (!state.ok) return;
-    setFinishing(true);
-    completeSignIn("/dashboard").then((error) => {
-      if (error) {
-        setExchangeError("Your account is ready. Sign in to continue.");
-        setFinishing(false);
-      }
-    });
-  }, [state]);
-
-  const error = exchangeError ?? state.error;
+  const error = state.error;
   return (
     <form action={action} className="space-y-4" data-ready={hydrated || undefined} noValidate>
       {error && <Alert tone="error">{error}</Alert>}
@@ -53,7 +38,7 @@ export function SignUpForm() {
         errors={state.fieldErrors?.password}
         hint={`At least ${PASSWORD_MIN} characters. A passphrase of a few words is easy to remember and hard to guess.`}
       />
-      <SubmitButton className="w-full" pending={pending || finishing} pendingText="Creating your account…">
+      <SubmitButton className="w-full" pending={pending || state.ok} pendingText="Creating your account…">
         Create account
       </SubmitButton>
       <p className="text-center text-sm text-slate-600">
