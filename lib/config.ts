@@ -11,7 +11,7 @@ export const config = {
   },
   /** Folder for the embedded database and the generated development secret. */
   get dataDir(): string {
-    return path.resolve(process.env.TESSERA_DATA_DIR || ".data");
+    return path.resolve(/*turbopackIgnore: true*/ process.env.TESSERA_DATA_DIR || ".data");
   },
   /** Master secret (≥ 32 characters); unset means a key generated once into `dataDir`. */
   get secret(): string | undefined {

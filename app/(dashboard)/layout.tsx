@@ -9,9 +9,9 @@ export default async function DashboardLayout({ children }: { children: ReactNod
   return (
     <div className="min-h-screen">
       <header className="border-b border-slate-200 bg-white">
-        <div className="mx-auto flex h-14 max-w-5xl items-center justify-between gap-4 px-4">
-          <div className="flex items-center gap-6">
-            <Logo href="/dashboard" />
+        <div className="mx-auto flex h-14 max-w-5xl items-center justify-between gap-2 px-3 sm:gap-4 sm:px-4">
+          <div className="flex min-w-0 items-center gap-2 sm:gap-6">
+            <Logo href="/dashboard" compact />
             <nav aria-label="Main" className="flex gap-1">
               <NavLink href="/dashboard">Dashboard</NavLink>
               <NavLink href="/settings">Settings</NavLink>

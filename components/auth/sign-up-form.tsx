@@ -6,7 +6,7 @@ import { Alert } from "@/components/ui/alert";
 import { SubmitButton } from "@/components/ui/button";
 import { Field } from "@/components/ui/field";
 import type { ActionState } from "@/lib/auth/action";
-import { PASSWORD_MIN } from "@/lib/auth/input";
+import { PASSWORD_MIN } from "@/lib/auth/password-policy";
 import { useSignInAction } from "./use-sign-in-action";
 import { useHydrated } from "./use-hydrated";
 

@@ -23,7 +23,7 @@ export function UserMenu({ name, email }: { name: string; email: string }) {
           <path d="M5.5 7.5 10 12l4.5-4.5" stroke="currentColor" strokeWidth="1.5" fill="none" />
         </svg>
       </summary>
-      <div role="menu" className="absolute right-0 z-10 mt-2 w-64 overflow-hidden rounded-md border border-slate-200 bg-white py-1 shadow-lg">
+      <div role="menu" className="absolute right-0 z-10 mt-2 w-64 max-w-[calc(100vw-1.5rem)] overflow-hidden rounded-md border border-slate-200 bg-white py-1 shadow-lg">
         <div className="border-b border-slate-100 px-4 py-2">
           <p className="truncate text-sm font-medium text-slate-900">{name}</p>
           <p className="truncate text-xs text-slate-600">{email}</p>

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { PASSWORD_MAX, PASSWORD_MIN } from "./password-policy";
 
 /** Emails are trimmed and lower-cased here, the one place they enter the system. */
 export const emailField = z
@@ -8,8 +9,6 @@ export const emailField = z
   .max(254, "That email address is too long.")
   .pipe(z.email("Enter a valid email address, like name@example.com."));
 
-export const PASSWORD_MIN = 10;
-export const PASSWORD_MAX = 256;
 
 export const newPasswordField = z
   .string({ error: "Choose a password." })

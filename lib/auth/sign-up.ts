@@ -9,7 +9,7 @@ import type { SignUpInput } from "./input";
 import { hashPassword } from "./password";
 
 /** Sign-ups per IP address per hour: enough for an office behind one NAT, not for a bot. */
-export const SIGN_UPS_PER_IP_PER_HOUR = 20;
+export const signUpsPerIpPerHour = () => Number(process.env.TESSERA_SIGNUPS_PER_IP_PER_HOUR) || 20;
 
 export type SignUpResult =
   | { ok: true; userId: string; teamId: string; challengeToken: string }
@@ -23,7 +23,7 @@ export type SignUpResult =
  */
 export async function signUp(input: SignUpInput, meta: RequestMeta): Promise<SignUpResult> {
   if (meta.ip) {
-    const limit = await rateLimit(`signup:ip:${meta.ip}`, { limit: SIGN_UPS_PER_IP_PER_HOUR, windowSeconds: 3600 });
+    const limit = await rateLimit(`signup:ip:${meta.ip}`, { limit: signUpsPerIpPerHour(), windowSeconds: 3600 });
     if (!limit.allowed) return authFailure("RATE_LIMITED", limit.retryAfterSeconds);
   }
   const passwordHash = await hashPassword(input.password);

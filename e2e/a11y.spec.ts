@@ -1,0 +1,88 @@
+import AxeBuilder from "@axe-core/playwright";
+import { expect, test, type BrowserContext, type Page } from "@playwright/test";
+import { newAccount, signUp, submitSignUp, waitForForm } from "./helpers";
+
+const TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"];
+const BLOCKING = new Set(["serious", "critical"]);
+
+/** Scans the page as it is now; fails on any serious or critical violation, listing them. */
+async function expectNoSeriousViolations(page: Page, label: string) {
+  const results = await new AxeBuilder({ page }).withTags(TAGS).analyze();
+  // Guards against a scan that silently checked nothing.
+  expect(results.passes.length, `${label}: axe ran no checks`).toBeGreaterThan(0);
+  const blocking = results.violations.filter((v) => BLOCKING.has(v.impact ?? ""));
+  const report = blocking
+    .map((v) => `${v.impact} ${v.id}: ${v.help}\n${v.nodes.map((n) => `    ${n.target.join(" ")} — ${n.failureSummary?.replace(/\s+/g, " ")}`).join("\n")}`)
+    .join("\n");
+  const minor = results.violations.filter((v) => !BLOCKING.has(v.impact ?? ""));
+  if (minor.length) console.log(`[a11y] ${label}: non-blocking: ${minor.map((v) => `${v.impact} ${v.id}`).join(", ")}`);
+  expect(blocking, `${label}: serious/critical axe violations:\n${report}`).toEqual([]);
+}
+
+test.describe("signed out", () => {
+  test("landing page", async ({ page }) => {
+    await page.goto("/");
+    await expect(page.getByRole("link", { name: "Create an account" })).toBeVisible();
+    await expectNoSeriousViolations(page, "/");
+  });
+
+  test("sign-in", async ({ page }) => {
+    await page.goto("/sign-in");
+    await waitForForm(page);
+    await expectNoSeriousViolations(page, "/sign-in");
+  });
+
+  test("sign-up", async ({ page }) => {
+    await page.goto("/sign-up");
+    await waitForForm(page);
+    await expectNoSeriousViolations(page, "/sign-up");
+  });
+
+  test("sign-up with errors shown", async ({ page }) => {
+    await submitSignUp(page, { name: "A11y Person", email: "not-an-email", password: "short" });
+    await expect(page.getByText("Enter a valid email address, like name@example.com.")).toBeVisible();
+    await expect(page.getByText("Use at least 10 characters.")).toBeVisible();
+    await expectNoSeriousViolations(page, "/sign-up (errors)");
+  });
+
+  test("dev outbox", async ({ page }) => {
+    await page.goto("/dev/outbox");
+    await expect(page.getByRole("heading", { name: "Outbox" })).toBeVisible();
+    await expectNoSeriousViolations(page, "/dev/outbox");
+  });
+});
+
+test.describe("signed in", () => {
+  test.describe.configure({ mode: "serial" });
+  let storageState: Awaited<ReturnType<BrowserContext["storageState"]>>;
+
+  test.beforeAll(async ({ browser }) => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await signUp(page, newAccount("Axe Tester"));
+    storageState = await context.storageState();
+    await context.close();
+  });
+
+  test("dashboard", async ({ browser }) => {
+    const context = await browser.newContext({ storageState });
+    const page = await context.newPage();
+    await page.goto("/dashboard");
+    await expect(page.getByRole("heading", { name: "Welcome, Axe Tester" })).toBeVisible();
+    await expectNoSeriousViolations(page, "/dashboard");
+    // And with the account menu open.
+    await page.locator("summary").filter({ hasText: "Open account menu" }).click();
+    await expect(page.getByRole("menuitem", { name: "Sign out" })).toBeVisible();
+    await expectNoSeriousViolations(page, "/dashboard (menu open)");
+    await context.close();
+  });
+
+  test("security settings", async ({ browser }) => {
+    const context = await browser.newContext({ storageState });
+    const page = await context.newPage();
+    await page.goto("/settings/security");
+    await expect(page.getByRole("heading", { name: "Security", exact: true })).toBeVisible();
+    await expectNoSeriousViolations(page, "/settings/security");
+    await context.close();
+  });
+});

@@ -1,0 +1,31 @@
+import { spawn } from "node:child_process";
+import { expect, test } from "@playwright/test";
+
+/**
+ * A second server on the data folder the e2e server already holds must stop at once with
+ * the folder and the holder's pid — never open it (PGlite would lose committed rows).
+ */
+test("a second server on the same PGlite folder stops at once and says why", async () => {
+  test.setTimeout(60_000);
+  const started = Date.now();
+  const child = spawn("npx", ["next", "start", "-p", "3199"], {
+    env: { ...process.env, TESSERA_DATA_DIR: ".data-e2e", NEXT_TELEMETRY_DISABLED: "1" },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  child.stdout.on("data", (chunk) => (output += chunk));
+  child.stderr.on("data", (chunk) => (output += chunk));
+  const code = await new Promise<number | null>((resolve) => {
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      resolve(null);
+    }, 45_000);
+    child.once("exit", (exitCode) => {
+      clearTimeout(timer);
+      resolve(exitCode);
+    });
+  });
+  expect(code, output).toBe(1);
+  expect(output).toMatch(/Tessera cannot start: The database folder .*\.data-e2e\/db is in use by another process \(pid \d+\)/);
+  console.log(`second server refused in ${Date.now() - started} ms`);
+});

@@ -1,0 +1,55 @@
+import { expect, test } from "@playwright/test";
+import { newAccount, signIn, signUp, waitForForm } from "./helpers";
+
+test("'Sign out all other sessions' ends the other browser's session, not this one", async ({ browser }) => {
+  const account = newAccount("Grace Hopper");
+  const laptop = await browser.newContext();
+  const phone = await browser.newContext();
+  const laptopPage = await laptop.newPage();
+  const phonePage = await phone.newPage();
+
+  await signUp(laptopPage, account);
+  await signIn(phonePage, account.email, account.password);
+  await expect(phonePage.getByRole("heading", { name: `Welcome, ${account.name}` })).toBeVisible();
+
+  await laptopPage.goto("/settings/security");
+  const sessions = laptopPage.getByRole("list", { name: "Active sessions" }).getByRole("listitem");
+  await expect(sessions).toHaveCount(2);
+  await expect(sessions.filter({ hasText: "This browser" })).toHaveCount(1);
+  await laptopPage.getByRole("button", { name: "Sign out all other sessions" }).click();
+  await expect(laptopPage.getByText("1 other session was signed out.")).toBeVisible();
+  await expect(sessions).toHaveCount(1);
+
+  await phonePage.goto("/dashboard");
+  await phonePage.waitForURL("**/sign-in**");
+  await laptopPage.goto("/dashboard");
+  await expect(laptopPage.getByRole("heading", { name: `Welcome, ${account.name}` })).toBeVisible();
+  await laptop.close();
+  await phone.close();
+});
+
+test("an action sent from a page whose session has ended is refused", async ({ browser }) => {
+  const account = newAccount();
+  const context = await browser.newContext();
+  const stale = await context.newPage();
+  await signUp(stale, account);
+  await stale.goto("/settings/security");
+  await stale.getByRole("button", { name: "Sign out all other sessions" }).waitFor();
+
+  // Sign out in another tab of the same browser: the stale tab still shows the page.
+  const other = await context.newPage();
+  await other.goto("/dashboard");
+  await other.locator("details summary").click();
+  await other.getByRole("menuitem", { name: "Sign out" }).click();
+  await other.waitForURL("**/sign-in**");
+  await waitForForm(other);
+
+  // The security page's action runs with no live session: refused, nothing changes.
+  await stale.evaluate(() => {
+    // The button is disabled with a single session; enable it to send the action anyway.
+    document.querySelectorAll("button[disabled]").forEach((b) => b.removeAttribute("disabled"));
+  });
+  await stale.getByRole("button", { name: "Sign out all other sessions" }).click();
+  await expect(stale.getByText("Your session has ended. Sign in again.")).toBeVisible();
+  await context.close();
+});

@@ -1,0 +1,16 @@
+import { PGlite } from "@electric-sql/pglite";
+let t = performance.now();
+const a = new PGlite(); await a.waitReady;
+console.log("init", Math.round(performance.now() - t));
+t = performance.now();
+const fs = await import("node:fs");
+const sqlText = fs.readFileSync("drizzle/0000_init.sql", "utf8").split("--> statement-breakpoint");
+for (const s of sqlText) await a.exec(s);
+console.log("migrate", Math.round(performance.now() - t));
+t = performance.now();
+const dump = await a.dumpDataDir("none");
+console.log("dump", Math.round(performance.now() - t), dump.size);
+t = performance.now();
+const b = new PGlite({ loadDataDir: dump }); await b.waitReady;
+console.log("load", Math.round(performance.now() - t));
+console.log((await b.query("select count(*) from users")).rows);

@@ -1,0 +1,57 @@
+import { defineConfig } from "@playwright/test";
+
+/**
+ * End-to-end suite. CI builds first (`next build`); this config only starts the built app.
+ * The server gets its own port and its own fresh database folder (.data-e2e), so it never
+ * touches a `next dev` on :3000 with ./.data (PGlite has no cross-process lock).
+ */
+const PORT = Number(process.env.E2E_PORT ?? 3100);
+// `localhost`, never 127.0.0.1: WebAuthn rejects IP addresses as an RP ID.
+const BASE_URL = `http://localhost:${PORT}`;
+
+export default defineConfig({
+  testDir: "e2e",
+  outputDir: "e2e/results",
+  workers: 1,
+  fullyParallel: false,
+  retries: 0,
+  forbidOnly: !!process.env.CI,
+  timeout: 60_000,
+  expect: { timeout: 15_000 },
+  reporter: [["list"], ["json", { outputFile: "e2e/results/report.json" }]],
+  use: {
+    baseURL: BASE_URL,
+    screenshot: "only-on-failure",
+    trace: "off",
+    launchOptions: {
+      executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+      args: [
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+      ],
+    },
+  },
+  webServer: {
+    // A fresh database every run. Deleted here rather than in a globalSetup, because
+    // Playwright starts the webServer *before* globalSetup runs.
+    command: `rm -rf .data-e2e && npx next start -p ${PORT}`,
+    url: `${BASE_URL}/api/health`,
+    timeout: 120_000,
+    reuseExistingServer: process.env.E2E_REUSE === "1",
+    stdout: "pipe",
+    stderr: "pipe",
+    env: {
+      TESSERA_DATA_DIR: ".data-e2e",
+      NEXTAUTH_URL: BASE_URL,
+      TESSERA_DEV_OUTBOX: "1",
+      NEXT_TELEMETRY_DISABLED: "1",
+      // Every e2e account signs up from 127.0.0.1; the default (20 an hour) is for real networks.
+      TESSERA_SIGNUPS_PER_IP_PER_HOUR: "1000",
+    },
+  },
+});
