@@ -14,6 +14,7 @@ export function SignOutOthersForm({ others }: { others: number }) {
       <SubmitButton variant="secondary" disabled={others === 0} pendingText="Signing out…">
         Sign out all other sessions
       </SubmitButton>
+      {others === 0 && ended === undefined && <p className="text-sm text-slate-600">This is your only session.</p>}
       {state.error && <Alert tone="error">{state.error}</Alert>}
       {ended !== undefined && <Alert tone="success">{ended === 1 ? "1 other session was signed out." : `${ended} other sessions were signed out.`}</Alert>}
     </form>
