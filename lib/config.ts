@@ -17,6 +17,10 @@ export const config = {
   get secret(): string | undefined {
     return process.env.TESSERA_SECRET || undefined;
   },
+  /** The public URL people use; WebAuthn's origin and RP ID come from it. */
+  get appUrl(): URL {
+    return new URL(process.env.NEXTAUTH_URL || "http://localhost:3000");
+  },
   get isProduction(): boolean {
     return process.env.NODE_ENV === "production";
   },

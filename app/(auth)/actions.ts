@@ -1,7 +1,7 @@
 "use server";
 
 import { validatedAction, type ActionState } from "@/lib/auth/action";
-import { setChallengeCookie } from "@/lib/auth/challenge-cookie";
+import { readTrustedDeviceCookie, setChallengeCookie } from "@/lib/auth/cookies";
 import { signInInput, signUpInput } from "@/lib/auth/input";
 import { requestMeta } from "@/lib/auth/request-meta";
 import { passwordStep } from "@/lib/auth/sign-in";
@@ -10,7 +10,7 @@ import { signUp } from "@/lib/auth/sign-up";
 export type SignInState = ActionState<{ secondFactorRequired: boolean }>;
 
 export const signInAction = validatedAction(signInInput, async (input): Promise<SignInState> => {
-  const result = await passwordStep(input, await requestMeta());
+  const result = await passwordStep(input, await requestMeta(), await readTrustedDeviceCookie());
   if (!result.ok) return { error: result.message };
   await setChallengeCookie(result.challengeToken);
   return { ok: true, data: { secondFactorRequired: result.secondFactorRequired } };

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { currentUser } from "./current-user";
+import { hasFreshStepUp } from "./step-up";
 import type { SessionUser } from "./sessions";
 
 /** What every server action returns, for `useActionState`. */
@@ -10,6 +11,8 @@ export type ActionState<T = undefined> = {
   /** The submitted values (never passwords), to refill the form after an error. */
   values?: Record<string, string>;
   data?: T;
+  /** The change needs a fresh second factor first (lib/auth/step-up.ts). */
+  stepUp?: boolean;
 };
 
 type Handler<S extends z.ZodType, T> = (input: z.infer<S>, formData: FormData) => Promise<ActionState<T>>;
@@ -42,6 +45,19 @@ export function validatedActionWithUser<S extends z.ZodType, T = undefined>(
   return validatedAction<S, T>(schema, async (input, formData) => {
     const user = await currentUser();
     if (!user) return { error: "Your session has ended. Sign in again." };
+    return handler(input, user, formData);
+  });
+}
+
+export const STEP_UP_MESSAGE = "For your security, confirm it's you with your second factor first.";
+
+/** As `validatedActionWithUser`, and refuses unless a second factor was re-entered in the last 10 minutes. */
+export function validatedActionWithStepUp<S extends z.ZodType, T = undefined>(
+  schema: S,
+  handler: (input: z.infer<S>, user: SessionUser, formData: FormData) => Promise<ActionState<T>>,
+) {
+  return validatedActionWithUser<S, T>(schema, async (input, user, formData) => {
+    if (!(await hasFreshStepUp(user.id, user.sessionId))) return { error: STEP_UP_MESSAGE, stepUp: true };
     return handler(input, user, formData);
   });
 }

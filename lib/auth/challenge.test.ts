@@ -27,7 +27,7 @@ describe("sign-in challenge exchange", () => {
 
   it("refuses an incomplete challenge (second factor still owed)", async () => {
     const user = await createUser();
-    const { token } = await createChallenge(db(), { userId: user.userId, completed: false, ...meta });
+    const { token } = await createChallenge(db(), { userId: user.userId, completedWith: null, ...meta });
     expect(await exchangeChallenge(token, meta)).toBeNull();
     // …and does not burn it: the factor step may still complete it.
     const [row] = await db().select().from(signInChallenges).where(eq(signInChallenges.tokenHash, hashToken(token)));

@@ -11,12 +11,12 @@ export const CHALLENGE_COOKIE = "tessera_challenge";
 
 /**
  * Starts a sign-in challenge after a correct password. Returns the token for the
- * browser's cookie; only its hash is stored. `completed` is true when no second factor
- * is needed (the user has none).
+ * browser's cookie; only its hash is stored. `completedWith` says why no second factor is
+ * owed ("password": the user has none; "trusted_device"); null leaves the factor step open.
  */
 export async function createChallenge(
   ex: Executor,
-  input: RequestMeta & { userId: string; completed: boolean },
+  input: RequestMeta & { userId: string; completedWith: "password" | "trusted_device" | null },
 ): Promise<{ token: string; expiresAt: Date }> {
   const token = randomToken();
   const [row] = await ex
@@ -27,7 +27,8 @@ export async function createChallenge(
       ip: input.ip ?? null,
       userAgent: input.userAgent ?? null,
       expiresAt: sql`now() + (${CHALLENGE_TTL_SECONDS} * interval '1 second')`,
-      completedAt: input.completed ? sql`now()` : null,
+      completedAt: input.completedWith ? sql`now()` : null,
+      completedWith: input.completedWith,
     })
     .returning({ expiresAt: signInChallenges.expiresAt });
   return { token, expiresAt: row!.expiresAt };
@@ -50,8 +51,10 @@ export async function exchangeChallenge(token: string, meta: RequestMeta): Promi
       )!,
     );
     if (!challenge) return null;
-    const sessionId = await createSession(tx, { userId: challenge.userId, ...meta });
-    await recordAudit(tx, { type: "sign_in.succeeded", userId: challenge.userId, ...meta });
+    // A factor entered moments ago counts as a fresh step-up for the new session.
+    const factorJustEntered = challenge.completedWith !== "password" && challenge.completedWith !== "trusted_device";
+    const sessionId = await createSession(tx, { userId: challenge.userId, stepUp: factorJustEntered ? challenge.completedAt : null, ...meta });
+    await recordAudit(tx, { type: "sign_in.succeeded", userId: challenge.userId, data: { method: challenge.completedWith }, ...meta });
     return { userId: challenge.userId, sessionId };
   });
 }

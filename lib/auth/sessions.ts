@@ -8,7 +8,7 @@ export const SESSION_TTL_SECONDS = 7 * 24 * 60 * 60;
 
 export type SessionUser = { id: string; name: string; email: string; sessionId: string };
 
-export async function createSession(ex: Executor, input: RequestMeta & { userId: string }): Promise<string> {
+export async function createSession(ex: Executor, input: RequestMeta & { userId: string; stepUp?: Date | null }): Promise<string> {
   const [row] = await ex
     .insert(sessions)
     .values({
@@ -16,6 +16,7 @@ export async function createSession(ex: Executor, input: RequestMeta & { userId:
       ip: input.ip ?? null,
       userAgent: input.userAgent ?? null,
       expiresAt: sql`now() + (${SESSION_TTL_SECONDS} * interval '1 second')`,
+      stepUpAt: input.stepUp ?? null,
     })
     .returning({ id: sessions.id });
   return row!.id;

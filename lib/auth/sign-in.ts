@@ -3,7 +3,10 @@ import { recordAudit, type RequestMeta } from "@/lib/audit";
 import { db } from "@/lib/db";
 import { users } from "@/lib/db/schema";
 import { clearRateLimit, peekRateLimit, rateLimit } from "@/lib/rate-limit";
+import { hasSecondFactor } from "@/lib/factors";
+import { isTrustedDevice } from "@/lib/factors/trusted-devices";
 import { createChallenge } from "./challenge";
+import { describeChallenge, sendChallengeCode } from "./second-factor";
 import { authFailure, type AuthFailure } from "./errors";
 import type { SignInInput } from "./input";
 import { dummyPasswordHash, verifyPassword } from "./password";
@@ -30,7 +33,7 @@ const keys = {
  * Limits are keyed by the email as typed, so they apply to unknown addresses too and
  * reveal nothing about which accounts exist.
  */
-export async function passwordStep(input: SignInInput, meta: RequestMeta): Promise<PasswordStepResult> {
+export async function passwordStep(input: SignInInput, meta: RequestMeta, trustedDeviceToken?: string): Promise<PasswordStepResult> {
   const lock = await peekRateLimit(keys.lock(input.email));
   if (lock.count > 0) return authFailure("ACCOUNT_LOCKED", lock.retryAfterSeconds);
   if (meta.ip) {
@@ -47,10 +50,20 @@ export async function passwordStep(input: SignInInput, meta: RequestMeta): Promi
   if (!user || !passwordOk) return recordFailure(input.email, user?.id, meta);
 
   await clearRateLimit(keys.failures(input.email));
-  // Until factors exist (issue: second factors), every correct password completes at once.
-  const secondFactorRequired = false;
-  const challenge = await createChallenge(db(), { userId: user.id, completed: !secondFactorRequired, ...meta });
-  return { ok: true, challengeToken: challenge.token, expiresAt: challenge.expiresAt, secondFactorRequired };
+  // A remembered browser stands in for the second factor; without a factor there is none to ask.
+  const hasFactor = await hasSecondFactor(user.id);
+  const trusted = hasFactor && (await isTrustedDevice(user.id, trustedDeviceToken));
+  const completedWith = !hasFactor ? "password" : trusted ? "trusted_device" : null;
+  const challenge = await createChallenge(db(), { userId: user.id, completedWith, ...meta });
+  if (completedWith === null) await sendDefaultCode(challenge.token, meta);
+  return { ok: true, challengeToken: challenge.token, expiresAt: challenge.expiresAt, secondFactorRequired: completedWith === null };
+}
+
+/** When the default method is an emailed or texted code, it is on its way before the challenge screen shows. */
+async function sendDefaultCode(token: string, meta: RequestMeta) {
+  const challenge = await describeChallenge(token);
+  const kind = challenge?.methods[0]?.kind;
+  if (kind === "email" || kind === "sms") await sendChallengeCode(token, kind, meta);
 }
 
 async function recordFailure(email: string, userId: string | undefined, meta: RequestMeta): Promise<AuthFailure> {

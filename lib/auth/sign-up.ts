@@ -40,7 +40,7 @@ export async function signUp(input: SignUpInput, meta: RequestMeta): Promise<Sig
         .returning({ id: teams.id });
       await tx.insert(memberships).values({ teamId: team!.id, userId: user!.id, role: "owner" });
       await recordAudit(tx, { type: "user.signed_up", userId: user!.id, teamId: team!.id, ...meta });
-      const challenge = await createChallenge(tx, { userId: user!.id, completed: true, ...meta });
+      const challenge = await createChallenge(tx, { userId: user!.id, completedWith: "password", ...meta });
       return { userId: user!.id, teamId: team!.id, challengeToken: challenge.token };
     });
   } catch (error) {

@@ -1,9 +1,9 @@
 import { and, isNull, sql, type SQL } from "drizzle-orm";
 import type { Executor } from "./client";
-import { signInChallenges } from "./schema";
+import { otpCodes, passwordResets, recoveryCodes, signInChallenges, webauthnChallenges } from "./schema";
 
 /** Tables whose rows are single-use: each has a nullable `consumed_at`. */
-type Consumable = typeof signInChallenges;
+type Consumable = typeof signInChallenges | typeof recoveryCodes | typeof otpCodes | typeof webauthnChallenges | typeof passwordResets;
 
 /**
  * Marks one row consumed and returns it, or null if none matches or it was already used.
@@ -12,9 +12,9 @@ type Consumable = typeof signInChallenges;
  */
 export async function consumeOnce<T extends Consumable>(ex: Executor, table: T, where: SQL): Promise<T["$inferSelect"] | null> {
   const rows = (await ex
-    .update(table as Consumable)
+    .update(table as typeof signInChallenges)
     .set({ consumedAt: sql`now()` })
-    .where(and(where, isNull(table.consumedAt)))
+    .where(and(where, isNull((table as typeof signInChallenges).consumedAt)))
     .returning()) as T["$inferSelect"][];
   return rows[0] ?? null;
 }

@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
 import {
   bigint,
+  boolean,
   index,
   integer,
   jsonb,
@@ -72,6 +73,8 @@ export const signInChallenges = pgTable(
     createdAt: createdAt(),
     expiresAt: at("expires_at").notNull(),
     completedAt: at("completed_at"),
+    /** How the challenge was completed: "password" (no factor), "trusted_device", or a factor kind / "recovery_code". */
+    completedWith: text("completed_with"),
     consumedAt: at("consumed_at"),
   },
   (t) => [uniqueIndex("sign_in_challenges_token_idx").on(t.tokenHash), index("sign_in_challenges_user_idx").on(t.userId)],
@@ -94,6 +97,8 @@ export const sessions = pgTable(
     createdAt: createdAt(),
     expiresAt: at("expires_at").notNull(),
     revokedAt: at("revoked_at"),
+    /** When a second factor was last re-entered in this session (step-up, 10 minutes). */
+    stepUpAt: at("step_up_at"),
   },
   (t) => [index("sessions_user_idx").on(t.userId, t.createdAt)],
 );
@@ -144,6 +149,134 @@ export const auditEvents = pgTable(
   ],
 );
 
+export const factorKindEnum = pgEnum("factor_kind", ["totp", "email", "sms", "webauthn"]);
+
+/** An enrolled, verified second factor. Rows only exist once enrollment succeeded. */
+export const factors = pgTable(
+  "factors",
+  {
+    id: id(),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    kind: factorKindEnum("kind").notNull(),
+    label: text("label").notNull(),
+    /** TOTP: the shared secret, AES-256-GCM ciphertext (lib/security/crypto.ts). */
+    secretEncrypted: text("secret_encrypted"),
+    /** TOTP: the last accepted time step; a code of this step or earlier is never accepted again. */
+    lastTotpStep: bigint("last_totp_step", { mode: "number" }),
+    /** SMS: the verified number in E.164. */
+    phone: text("phone"),
+    /** WebAuthn: credential id (base64url), COSE public key (base64url), counter, transports. */
+    credentialId: text("credential_id"),
+    publicKey: text("public_key"),
+    signCount: bigint("sign_count", { mode: "number" }),
+    transports: jsonb("transports").$type<string[]>(),
+    isDefault: boolean("is_default").notNull().default(false),
+    lastUsedAt: at("last_used_at"),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index("factors_user_idx").on(t.userId),
+    uniqueIndex("factors_credential_idx").on(t.credentialId).where(sql`${t.credentialId} is not null`),
+    uniqueIndex("factors_one_default_idx").on(t.userId).where(sql`${t.isDefault}`),
+  ],
+);
+
+/** Single-use recovery codes, stored as HMAC-SHA-256 under a server key. */
+export const recoveryCodes = pgTable(
+  "recovery_codes",
+  {
+    id: id(),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    codeHash: text("code_hash").notNull(),
+    createdAt: createdAt(),
+    consumedAt: at("consumed_at"),
+  },
+  (t) => [index("recovery_codes_user_idx").on(t.userId)],
+);
+
+export const otpPurposeEnum = pgEnum("otp_purpose", ["sign_in", "enroll", "step_up"]);
+
+/** Emailed, texted or spoken one-time codes: HMAC-stored, 10 minutes, 5 tries, single use. */
+export const otpCodes = pgTable(
+  "otp_codes",
+  {
+    id: id(),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    purpose: otpPurposeEnum("purpose").notNull(),
+    channel: channelEnum("channel").notNull(),
+    /** The email address or E.164 number the code went to. */
+    destination: text("destination").notNull(),
+    codeHash: text("code_hash").notNull(),
+    /** The sign-in challenge it belongs to (purpose sign_in). */
+    challengeId: uuid("challenge_id").references(() => signInChallenges.id, { onDelete: "cascade" }),
+    attempts: integer("attempts").notNull().default(0),
+    createdAt: createdAt(),
+    expiresAt: at("expires_at").notNull(),
+    consumedAt: at("consumed_at"),
+  },
+  (t) => [index("otp_codes_user_idx").on(t.userId, t.purpose, t.createdAt), index("otp_codes_challenge_idx").on(t.challengeId)],
+);
+
+/** "Remember this device": the cookie's token hashed, with where it came from and until when. */
+export const trustedDevices = pgTable(
+  "trusted_devices",
+  {
+    id: id(),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    tokenHash: text("token_hash").notNull(),
+    userAgent: text("user_agent"),
+    ip: text("ip"),
+    createdAt: createdAt(),
+    lastSeenAt: at("last_seen_at").notNull().defaultNow(),
+    expiresAt: at("expires_at").notNull(),
+    revokedAt: at("revoked_at"),
+  },
+  (t) => [uniqueIndex("trusted_devices_token_idx").on(t.tokenHash), index("trusted_devices_user_idx").on(t.userId)],
+);
+
+export const webauthnPurposeEnum = pgEnum("webauthn_purpose", ["register", "authenticate"]);
+
+/** WebAuthn challenges: single use, 5 minutes. */
+export const webauthnChallenges = pgTable(
+  "webauthn_challenges",
+  {
+    id: id(),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    purpose: webauthnPurposeEnum("purpose").notNull(),
+    challenge: text("challenge").notNull(),
+    createdAt: createdAt(),
+    expiresAt: at("expires_at").notNull(),
+    consumedAt: at("consumed_at"),
+  },
+  (t) => [uniqueIndex("webauthn_challenges_challenge_idx").on(t.challenge), index("webauthn_challenges_user_idx").on(t.userId)],
+);
+
+/** Password-reset links: the token hashed, 30 minutes, single use. */
+export const passwordResets = pgTable(
+  "password_resets",
+  {
+    id: id(),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    tokenHash: text("token_hash").notNull(),
+    createdAt: createdAt(),
+    expiresAt: at("expires_at").notNull(),
+    consumedAt: at("consumed_at"),
+  },
+  (t) => [uniqueIndex("password_resets_token_idx").on(t.tokenHash), index("password_resets_user_idx").on(t.userId)],
+);
+
 export type User = typeof users.$inferSelect;
 export type Team = typeof teams.$inferSelect;
 export type Membership = typeof memberships.$inferSelect;
@@ -151,3 +284,6 @@ export type Role = (typeof roleEnum.enumValues)[number];
 export type Channel = (typeof channelEnum.enumValues)[number];
 export type OutboxMessage = typeof outbox.$inferSelect;
 export type AuditEvent = typeof auditEvents.$inferSelect;
+export type Factor = typeof factors.$inferSelect;
+export type FactorKind = (typeof factorKindEnum.enumValues)[number];
+export type OtpPurpose = (typeof otpPurposeEnum.enumValues)[number];

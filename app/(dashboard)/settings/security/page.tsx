@@ -1,21 +1,90 @@
 import type { Metadata } from "next";
+import { revokeTrustedDeviceAction, turnOffTwoFactorAction } from "./actions";
 import { SignOutOthersForm } from "@/components/dashboard/sign-out-others-form";
+import { ActionButton } from "@/components/factors/action-button";
+import { RegenerateCodes } from "@/components/factors/regenerate-codes";
+import { TwoFactorCard } from "@/components/factors/two-factor-card";
+import { Alert } from "@/components/ui/alert";
 import { Card } from "@/components/ui/card";
 import { describeEvent, listUserEvents } from "@/lib/audit";
 import { requireUser } from "@/lib/auth/current-user";
 import { listSessions } from "@/lib/auth/sessions";
+import { listFactors } from "@/lib/factors";
+import { FACTOR_NAMES } from "@/lib/factors/kinds";
+import { countRecoveryCodes, RECOVERY_CODE_COUNT } from "@/lib/factors/recovery-codes";
+import { listTrustedDevices } from "@/lib/factors/trusted-devices";
 import { formatTime } from "@/lib/format/time";
 import { describeUserAgent } from "@/lib/format/user-agent";
 
 export const metadata: Metadata = { title: "Security" };
 
-export default async function SecurityPage() {
+type Props = { searchParams: Promise<{ added?: string; recovery_codes_left?: string }> };
+
+export default async function SecurityPage({ searchParams }: Props) {
   const user = await requireUser();
-  const [sessions, events] = await Promise.all([listSessions(user.id, user.sessionId), listUserEvents(user.id, 20)]);
+  const params = await searchParams;
+  const [factors, codesLeft, devices, sessions, events] = await Promise.all([
+    listFactors(user.id),
+    countRecoveryCodes(user.id),
+    listTrustedDevices(user.id),
+    listSessions(user.id, user.sessionId),
+    listUserEvents(user.id, 20),
+  ]);
+  const on = factors.length > 0;
   const others = sessions.filter((s) => !s.current).length;
+  const added = params.added && params.added in FACTOR_NAMES ? FACTOR_NAMES[params.added as keyof typeof FACTOR_NAMES] : undefined;
+  const codesLeftAfterUse = params.recovery_codes_left !== undefined ? Number.parseInt(params.recovery_codes_left, 10) : undefined;
+
   return (
     <div className="space-y-6">
       <h1 className="text-2xl font-semibold tracking-tight">Security</h1>
+      {added && <Alert tone="success">{added} added. You&apos;ll be asked for it the next time you sign in.</Alert>}
+      {codesLeftAfterUse !== undefined && Number.isFinite(codesLeftAfterUse) && (
+        <Alert tone="warning">
+          You signed in with a recovery code. You have {codesLeft} left — generate a new set below if you are running low.
+        </Alert>
+      )}
+
+      <TwoFactorCard factors={factors} />
+
+      {on && (
+        <Card
+          title="Recovery codes"
+          description="Each code signs you in once when you can't use your second factor. Generating new codes makes the old ones stop working."
+        >
+          <p className="mb-3 text-sm text-slate-700" data-testid="recovery-codes-left">
+            {codesLeft} of {RECOVERY_CODE_COUNT} codes left.
+          </p>
+          <RegenerateCodes />
+        </Card>
+      )}
+
+      {(on || devices.length > 0) && (
+        <Card title="Remembered devices" description="These browsers skip the second factor when you sign in. Revoke any you no longer use.">
+          {devices.length === 0 ? (
+            <p className="text-sm text-slate-600">No remembered devices. Tick “Remember this device” when you sign in to add one.</p>
+          ) : (
+            <>
+              <ul className="divide-y divide-slate-100" aria-label="Remembered devices">
+                {devices.map((device) => (
+                  <li key={device.id} className="flex flex-wrap items-center justify-between gap-2 py-2 text-sm">
+                    <span>
+                      <span className="font-medium text-slate-800">{describeUserAgent(device.userAgent)}</span>
+                      <span className="block text-slate-600">
+                        Last seen {formatTime(device.lastSeenAt)} · until {formatTime(device.expiresAt)}
+                      </span>
+                    </span>
+                    <ActionButton action={revokeTrustedDeviceAction} fields={{ deviceId: device.id }} label="Revoke" pendingText="Revoking…" />
+                  </li>
+                ))}
+              </ul>
+              <div className="mt-3 border-t border-slate-100 pt-3">
+                <ActionButton action={revokeTrustedDeviceAction} fields={{ deviceId: "all" }} label="Revoke all" pendingText="Revoking…" />
+              </div>
+            </>
+          )}
+        </Card>
+      )}
 
       <Card title="Where you're signed in" description="Sign out any session you don't recognise." footer={<SignOutOthersForm others={others} />}>
         <ul className="divide-y divide-slate-100" aria-label="Active sessions">
@@ -35,30 +104,41 @@ export default async function SecurityPage() {
       </Card>
 
       <Card title="Recent security events" description="The last 20 security-relevant events on your account.">
-        <table className="w-full text-left text-sm">
-          <thead className="text-xs text-slate-600 uppercase">
-            <tr>
-              <th scope="col" className="py-2 font-medium">Event</th>
-              <th scope="col" className="py-2 font-medium">Browser</th>
-              <th scope="col" className="py-2 font-medium">When</th>
-            </tr>
-          </thead>
-          <tbody className="divide-y divide-slate-100">
-            {events.map((event) => (
-              <tr key={event.id}>
-                <td className="py-2 pr-4 text-slate-800">{describeEvent(event.type)}</td>
-                <td className="py-2 pr-4 text-slate-600">
-                  {describeUserAgent(event.userAgent)}
-                  {event.ip ? ` · ${event.ip}` : ""}
-                </td>
-                <td className="py-2 text-slate-600">
-                  <time dateTime={event.createdAt.toISOString()}>{formatTime(event.createdAt)}</time>
-                </td>
+        <div className="overflow-x-auto">
+          <table className="w-full text-left text-sm">
+            <thead className="text-xs text-slate-600 uppercase">
+              <tr>
+                <th scope="col" className="py-2 font-medium">Event</th>
+                <th scope="col" className="py-2 font-medium">Browser</th>
+                <th scope="col" className="py-2 font-medium">When</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody className="divide-y divide-slate-100">
+              {events.map((event) => (
+                <tr key={event.id}>
+                  <td className="py-2 pr-4 text-slate-800">{describeEvent(event.type)}</td>
+                  <td className="py-2 pr-4 text-slate-600">
+                    {describeUserAgent(event.userAgent)}
+                    {event.ip ? ` · ${event.ip}` : ""}
+                  </td>
+                  <td className="py-2 text-slate-600">
+                    <time dateTime={event.createdAt.toISOString()}>{formatTime(event.createdAt)}</time>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
       </Card>
+
+      {on && (
+        <Card
+          title="Turn off two-factor authentication"
+          description="Removes every second factor, recovery code and remembered device, and signs out your other sessions. Your password alone will sign you in."
+        >
+          <ActionButton action={turnOffTwoFactorAction} label="Turn off two-factor authentication" pendingText="Turning off…" variant="danger" />
+        </Card>
+      )}
     </div>
   );
 }

@@ -1,0 +1,56 @@
+"use server";
+
+import { z } from "zod";
+import { readChallengeCookie, setTrustedDeviceCookie } from "@/lib/auth/cookies";
+import { requestMeta } from "@/lib/auth/request-meta";
+import { challengeWebAuthnOptions, sendChallengeCode, verifyChallenge, type VerifyResult } from "@/lib/auth/second-factor";
+import type { CodeMethod, SendAnswer, VerifyAnswer } from "@/lib/factors/prompt-types";
+
+const codeInput = z.object({
+  method: z.enum(["totp", "email", "sms", "recovery_code"]),
+  code: z.string().trim().min(1, "Enter the code.").max(40, "That code is too long."),
+  remember: z.boolean(),
+});
+const channelInput = z.enum(["email", "sms", "voice"]);
+const webauthnInput = z.object({ response: z.string().max(16_384), remember: z.boolean() });
+
+async function answer(result: VerifyResult): Promise<VerifyAnswer> {
+  if (!result.ok) return { ok: false, error: result.message, restart: result.restart };
+  if (result.trustedDeviceToken && result.trustedUntil) await setTrustedDeviceCookie(result.trustedDeviceToken, result.trustedUntil);
+  return { ok: true, remainingRecoveryCodes: result.remainingRecoveryCodes };
+}
+
+export async function verifyChallengeCode(method: CodeMethod, code: string, remember: boolean): Promise<VerifyAnswer> {
+  const input = codeInput.safeParse({ method, code, remember });
+  if (!input.success) return { ok: false, error: input.error.issues[0]!.message };
+  const { method: m, code: c } = input.data;
+  return answer(await verifyChallenge(await readChallengeCookie(), { method: m, code: c }, { remember: input.data.remember }, await requestMeta()));
+}
+
+export async function sendChallengeCodeAction(channel: "email" | "sms" | "voice"): Promise<SendAnswer> {
+  const input = channelInput.safeParse(channel);
+  if (!input.success) return { ok: false, error: "Choose email, text message or a call." };
+  const result = await sendChallengeCode(await readChallengeCookie(), input.data, await requestMeta());
+  return result.ok
+    ? { ok: true, resendAt: result.resendAt.toISOString(), sentTo: result.sentTo }
+    : { ok: false, error: result.message, retryAfterSeconds: result.retryAfterSeconds, restart: result.restart };
+}
+
+export async function challengeWebAuthnOptionsAction(): Promise<unknown> {
+  return challengeWebAuthnOptions(await readChallengeCookie());
+}
+
+export async function verifyChallengeWebAuthn(response: string, remember: boolean): Promise<VerifyAnswer> {
+  const input = webauthnInput.safeParse({ response, remember });
+  if (!input.success) return { ok: false, error: "The security key's answer was not readable. Try again." };
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(input.data.response);
+  } catch {
+    return { ok: false, error: "The security key's answer was not readable. Try again." };
+  }
+  if (typeof parsed !== "object" || parsed === null) return { ok: false, error: "The security key's answer was not readable. Try again." };
+  return answer(
+    await verifyChallenge(await readChallengeCookie(), { method: "webauthn", response: parsed as never }, { remember: input.data.remember }, await requestMeta()),
+  );
+}

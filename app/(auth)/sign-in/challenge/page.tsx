@@ -1,0 +1,37 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { redirect } from "next/navigation";
+import { ChallengePrompt } from "@/components/auth/challenge-prompt";
+import { readChallengeCookie } from "@/lib/auth/cookies";
+import { safeCallbackUrl } from "@/lib/auth/redirect";
+import { describeChallenge } from "@/lib/auth/second-factor";
+import { TRUSTED_DEVICE_DAYS } from "@/lib/factors/trusted-devices";
+
+export const metadata: Metadata = { title: "Two-factor authentication" };
+
+type Props = { searchParams: Promise<{ callbackUrl?: string }> };
+
+export default async function ChallengePage({ searchParams }: Props) {
+  const callbackUrl = safeCallbackUrl((await searchParams).callbackUrl);
+  const challenge = await describeChallenge(await readChallengeCookie());
+  if (!challenge) redirect(`/sign-in?error=expired&callbackUrl=${encodeURIComponent(callbackUrl)}`);
+  const methods = challenge.methods.map(({ kind, label, hint }) => ({ kind, label, hint }));
+  return (
+    <div className="rounded-lg border border-slate-200 bg-white p-6 shadow-sm sm:p-8">
+      <h1 className="sr-only">Two-factor authentication</h1>
+      <ChallengePrompt
+        methods={methods}
+        recoveryCodesLeft={challenge.recoveryCodesLeft}
+        callbackUrl={callbackUrl}
+        initialSent={challenge.codeSent && { to: challenge.codeSent.to, at: challenge.codeSent.at.toISOString() }}
+        rememberDays={TRUSTED_DEVICE_DAYS}
+      />
+      <p className="mt-6 border-t border-slate-100 pt-4 text-center text-sm text-slate-600">
+        Not you?{" "}
+        <Link href="/sign-in" className="font-medium text-indigo-700 hover:underline">
+          Sign in with another account
+        </Link>
+      </p>
+    </div>
+  );
+}

@@ -1,0 +1,98 @@
+import { and, eq, ne, sql } from "drizzle-orm";
+import { recordAudit, type RequestMeta } from "@/lib/audit";
+import { db, type Tx } from "@/lib/db";
+import { factors, recoveryCodes, sessions } from "@/lib/db/schema";
+import { notifyUser } from "@/lib/notifications";
+import { FACTOR_ARTICLE_NAMES } from "./kinds";
+import { generateRecoveryCodes } from "./recovery-codes";
+import { revokeTrustedDevices } from "./trusted-devices";
+
+export type ManageResult = { ok: true } | { ok: false; message: string };
+const NOT_FOUND: ManageResult = { ok: false, message: "That method no longer exists. Reload the page." };
+
+export const labelInput = (label: string) => label.trim().replace(/\s+/g, " ");
+
+export async function renameFactor(userId: string, factorId: string, rawLabel: string, meta: RequestMeta): Promise<ManageResult> {
+  const label = labelInput(rawLabel);
+  if (label.length < 1 || label.length > 60) return { ok: false, message: "Use a name of 1 to 60 characters." };
+  return db().transaction(async (tx) => {
+    const [row] = await tx
+      .update(factors)
+      .set({ label })
+      .where(and(eq(factors.id, factorId), eq(factors.userId, userId)))
+      .returning({ id: factors.id });
+    if (!row) return NOT_FOUND;
+    await recordAudit(tx, { type: "factor.renamed", userId, data: { factorId, label }, ...meta });
+    return { ok: true as const };
+  });
+}
+
+export async function setDefaultFactor(userId: string, factorId: string, meta: RequestMeta): Promise<ManageResult> {
+  return db().transaction(async (tx) => {
+    // Clear first: the partial unique index allows one default per user at any moment.
+    const [target] = await tx.select({ id: factors.id }).from(factors).where(and(eq(factors.id, factorId), eq(factors.userId, userId)));
+    if (!target) return NOT_FOUND;
+    await tx.update(factors).set({ isDefault: false }).where(and(eq(factors.userId, userId), eq(factors.isDefault, true)));
+    await tx.update(factors).set({ isDefault: true }).where(eq(factors.id, factorId));
+    await recordAudit(tx, { type: "factor.default_changed", userId, data: { factorId }, ...meta });
+    return { ok: true as const };
+  });
+}
+
+/**
+ * Removes one factor (the caller has checked step-up). Removing the last one turns 2FA
+ * off, with everything that implies (see `turnOffTwoFactor`).
+ */
+export async function removeFactor(user: { id: string; sessionId: string }, factorId: string, meta: RequestMeta): Promise<ManageResult & { twoFactorOff?: boolean }> {
+  const outcome = await db().transaction(async (tx) => {
+    const [removed] = await tx
+      .delete(factors)
+      .where(and(eq(factors.id, factorId), eq(factors.userId, user.id)))
+      .returning({ kind: factors.kind, isDefault: factors.isDefault });
+    if (!removed) return null;
+    await recordAudit(tx, { type: "factor.removed", userId: user.id, data: { factorId, kind: removed.kind }, ...meta });
+    const rest = await tx.select({ id: factors.id }).from(factors).where(eq(factors.userId, user.id)).orderBy(factors.createdAt);
+    if (rest.length === 0) {
+      await endTwoFactor(tx, user, meta);
+      return { kind: removed.kind, off: true };
+    }
+    if (removed.isDefault) await tx.update(factors).set({ isDefault: true }).where(eq(factors.id, rest[0]!.id));
+    return { kind: removed.kind, off: false };
+  });
+  if (!outcome) return NOT_FOUND;
+  await notifyUser(user.id, "A second factor was removed from your account", [
+    `${FACTOR_ARTICLE_NAMES[outcome.kind]} was removed from your Tessera account.`,
+    ...(outcome.off ? ["It was your last one: two-factor authentication is now off."] : []),
+  ], meta);
+  return { ok: true, twoFactorOff: outcome.off };
+}
+
+/** Turns 2FA off: every factor, recovery code and remembered device goes; other sessions end. */
+export async function turnOffTwoFactor(user: { id: string; sessionId: string }, meta: RequestMeta): Promise<ManageResult> {
+  await db().transaction(async (tx) => {
+    await tx.delete(factors).where(eq(factors.userId, user.id));
+    await endTwoFactor(tx, user, meta);
+  });
+  await notifyUser(user.id, "Two-factor authentication was turned off", [
+    "Two-factor authentication was turned off for your Tessera account. Your password alone now signs you in.",
+    "Every other session was signed out and every remembered device forgotten.",
+  ], meta);
+  return { ok: true };
+}
+
+async function endTwoFactor(tx: Tx, user: { id: string; sessionId: string }, meta: RequestMeta) {
+  await tx.delete(recoveryCodes).where(eq(recoveryCodes.userId, user.id));
+  await revokeTrustedDevices(tx, user.id, meta);
+  await tx
+    .update(sessions)
+    .set({ revokedAt: sql`now()` })
+    .where(and(eq(sessions.userId, user.id), ne(sessions.id, user.sessionId), sql`${sessions.revokedAt} is null`));
+  await recordAudit(tx, { type: "two_factor.disabled", userId: user.id, ...meta });
+}
+
+/** A new set of 10 recovery codes; the old set dies. The caller has checked step-up. */
+export async function regenerateRecoveryCodes(userId: string, meta: RequestMeta): Promise<string[]> {
+  const codes = await db().transaction((tx) => generateRecoveryCodes(tx, userId, meta));
+  await notifyUser(userId, "New recovery codes were generated", ["A new set of recovery codes was generated for your Tessera account. The old codes no longer work."], meta);
+  return codes;
+}

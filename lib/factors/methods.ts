@@ -1,0 +1,29 @@
+import { eq } from "drizzle-orm";
+import { db } from "@/lib/db";
+import { factors, users, type FactorKind } from "@/lib/db/schema";
+import { FACTOR_NAMES } from "./kinds";
+import { maskEmail, maskPhone } from "./phone";
+
+export type PromptMethodRow = { kind: FactorKind; factorId: string; label: string; hint: string; isDefault: boolean };
+
+/** The user's factors as a second-factor prompt offers them: default first, one per kind. */
+export async function listPromptMethods(userId: string): Promise<PromptMethodRow[]> {
+  const rows = await db()
+    .select({ id: factors.id, kind: factors.kind, label: factors.label, phone: factors.phone, isDefault: factors.isDefault, email: users.email })
+    .from(factors)
+    .innerJoin(users, eq(users.id, factors.userId))
+    .where(eq(factors.userId, userId))
+    .orderBy(factors.createdAt);
+  const byKind = new Map<FactorKind, PromptMethodRow>();
+  for (const f of rows.sort((a, b) => Number(b.isDefault) - Number(a.isDefault))) {
+    if (byKind.has(f.kind)) continue; // two keys or two apps: one prompt answers for all of them
+    byKind.set(f.kind, {
+      kind: f.kind,
+      factorId: f.id,
+      label: f.kind === "webauthn" || f.kind === "totp" ? f.label : FACTOR_NAMES[f.kind],
+      hint: f.kind === "email" ? maskEmail(f.email) : f.kind === "sms" && f.phone ? maskPhone(f.phone) : f.label,
+      isDefault: f.isDefault,
+    });
+  }
+  return [...byKind.values()];
+}

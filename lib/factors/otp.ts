@@ -1,0 +1,196 @@
+import { randomInt } from "node:crypto";
+import { and, desc, eq, gt, isNull, lt, ne, sql, type SQL } from "drizzle-orm";
+import type { RequestMeta } from "@/lib/audit";
+import { db, type Executor } from "@/lib/db";
+import { consumeOnce } from "@/lib/db/consume";
+import { otpCodes, type Channel, type OtpPurpose } from "@/lib/db/schema";
+import { send } from "@/lib/messaging";
+import { rateLimit } from "@/lib/rate-limit";
+import { keyedHash, matchesKeyedHash } from "@/lib/security/crypto";
+import { codeMessage } from "./messages";
+
+/** NIST SP 800-63B's limit for out-of-band codes. */
+export const CODE_TTL_SECONDS = 10 * 60;
+export const MAX_ATTEMPTS = 5;
+export const RESEND_COOLDOWN_SECONDS = 30;
+/** Caps SMS pumping: a number (or address) gets at most this many codes an hour. */
+export const SENDS_PER_DESTINATION_PER_HOUR = 5;
+/** Caps one account walking through many numbers (enrolling or changing a phone). */
+export const SENDS_PER_USER_PER_HOUR = 10;
+/** Caps one machine scripting many accounts; high enough for an office behind one NAT. */
+export const SENDS_PER_IP_PER_HOUR = 100;
+
+const CODE_DIGITS = 6;
+const HASH_PURPOSE = "otp-code";
+const HOUR = 60 * 60;
+
+const wait = (seconds?: number) => {
+  if (!seconds) return "a few minutes";
+  if (seconds < 60) return `${seconds} second${seconds === 1 ? "" : "s"}`;
+  const minutes = Math.ceil(seconds / 60);
+  return minutes === 1 ? "a minute" : `${minutes} minutes`;
+};
+
+/** Error codes of one-time codes, with the message a person sees. */
+export const OTP_ERRORS = {
+  COOLDOWN: (s?: number) => `A code is on its way. You can ask for another in ${wait(s)}.`,
+  RATE_LIMITED: (s?: number) => `Too many codes were sent. Try again in ${wait(s)}, or use another method.`,
+  SEND_FAILED: () => "We couldn't send the code. Try again in a moment, or use another method.",
+  // One message for wrong, expired, used and locked codes: the answer must not tell a guesser
+  // which of them it hit.
+  INVALID_CODE: () => "That code didn't work. Check it and try again, or send a new code.",
+  NO_CODE: () => "There's no code to check yet. Send a code first.",
+} as const;
+
+export type OtpErrorCode = keyof typeof OTP_ERRORS;
+
+export type IssueOtpInput = {
+  userId: string;
+  purpose: OtpPurpose;
+  channel: Channel;
+  /** An email address, or an E.164 number (lib/factors/phone.ts parsePhone). */
+  destination: string;
+  challengeId?: string | null;
+};
+
+export type IssueOtpResult =
+  | { ok: true; expiresAt: Date; resendAt: Date }
+  | { ok: false; code: "COOLDOWN" | "RATE_LIMITED" | "SEND_FAILED"; message: string; retryAfterSeconds?: number };
+
+export type VerifyOtpInput = {
+  userId: string;
+  purpose: OtpPurpose;
+  code: string;
+  challengeId?: string | null;
+  destination?: string;
+};
+
+export type VerifyOtpResult =
+  | { ok: true; destination: string; channel: Channel }
+  | { ok: false; code: "INVALID_CODE" | "NO_CODE"; message: string; attemptsLeft?: number };
+
+function failure<C extends OtpErrorCode>(code: C, extra: { retryAfterSeconds?: number; attemptsLeft?: number } = {}) {
+  return { ok: false as const, code, message: OTP_ERRORS[code](extra.retryAfterSeconds), ...extra };
+}
+
+/** Six digits from the CSPRNG, leading zeros kept. */
+export function generateCode(): string {
+  return randomInt(10 ** CODE_DIGITS)
+    .toString()
+    .padStart(CODE_DIGITS, "0");
+}
+
+/**
+ * Which codes compete with each other: those of one sign-in challenge (whatever channel
+ * they went to), or, without a challenge, those of one user, purpose and destination.
+ * Issuing kills the older codes of a scope and verifying only looks at its newest code.
+ */
+function scope(input: { userId: string; purpose: OtpPurpose; challengeId?: string | null; destination?: string }): SQL {
+  return and(
+    eq(otpCodes.userId, input.userId),
+    eq(otpCodes.purpose, input.purpose),
+    input.challengeId ? eq(otpCodes.challengeId, input.challengeId) : isNull(otpCodes.challengeId),
+    input.destination === undefined ? undefined : eq(otpCodes.destination, input.destination),
+  )!;
+}
+
+const keys = {
+  cooldown: (i: IssueOtpInput) => `otp:cooldown:${i.userId}:${i.purpose}:${i.challengeId ?? i.destination.toLowerCase()}`,
+  destination: (destination: string) => `otp:dest:${destination.toLowerCase()}`,
+  user: (userId: string) => `otp:user:${userId}`,
+  ip: (ip: string) => `otp:ip:${ip}`,
+};
+
+/**
+ * Sends a new code. Refuses during the resend cooldown and beyond the hourly caps; every
+ * send that passes them counts, even one the provider fails, since a timeout may still
+ * have delivered it. The code is stored only as an HMAC and never logged or returned.
+ *
+ * The previous code of the same scope dies only once the new one is out: a failed resend
+ * deletes the new row and leaves the code the person may already hold working.
+ */
+export async function issueOtp(input: IssueOtpInput, meta: RequestMeta): Promise<IssueOtpResult> {
+  if (input.channel !== "email" && !/^\+[1-9]\d{6,14}$/.test(input.destination)) {
+    throw new Error("issueOtp: SMS and voice destinations must be E.164 (use parsePhone)");
+  }
+
+  const cooldown = await rateLimit(keys.cooldown(input), { limit: 1, windowSeconds: RESEND_COOLDOWN_SECONDS });
+  if (!cooldown.allowed) return failure("COOLDOWN", { retryAfterSeconds: cooldown.retryAfterSeconds });
+  const caps: [string, number][] = [
+    [keys.destination(input.destination), SENDS_PER_DESTINATION_PER_HOUR],
+    [keys.user(input.userId), SENDS_PER_USER_PER_HOUR],
+    ...(meta.ip ? [[keys.ip(meta.ip), SENDS_PER_IP_PER_HOUR] as [string, number]] : []),
+  ];
+  for (const [key, limit] of caps) {
+    const result = await rateLimit(key, { limit, windowSeconds: HOUR });
+    if (!result.allowed) return failure("RATE_LIMITED", { retryAfterSeconds: result.retryAfterSeconds });
+  }
+
+  const code = generateCode();
+  const [row] = await db()
+    .insert(otpCodes)
+    .values({
+      userId: input.userId,
+      purpose: input.purpose,
+      channel: input.channel,
+      destination: input.destination,
+      challengeId: input.challengeId ?? null,
+      codeHash: keyedHash(code, HASH_PURPOSE),
+      expiresAt: sql`now() + (${CODE_TTL_SECONDS} * interval '1 second')`,
+    })
+    .returning({ id: otpCodes.id, createdAt: otpCodes.createdAt, expiresAt: otpCodes.expiresAt });
+  const { id, createdAt, expiresAt } = row!;
+
+  try {
+    const message = codeMessage(input.channel, { code, purpose: input.purpose, minutes: CODE_TTL_SECONDS / 60 });
+    await send({ channel: input.channel, to: input.destination, ...message });
+  } catch (error) {
+    await db().delete(otpCodes).where(eq(otpCodes.id, id));
+    // A provider's error may echo the request; keep the code out of the log line.
+    const reason = error instanceof Error ? error.message.replaceAll(code, "[code]") : "unknown error";
+    console.error(`one-time code: ${input.channel} send failed: ${reason}`);
+    return failure("SEND_FAILED", { retryAfterSeconds: RESEND_COOLDOWN_SECONDS });
+  }
+
+  const competing = scope({ ...input, destination: input.challengeId ? undefined : input.destination });
+  await consumeOnce(db(), otpCodes, and(competing, ne(otpCodes.id, id), lt(otpCodes.createdAt, createdAt))!);
+  return { ok: true, expiresAt, resendAt: new Date(createdAt.getTime() + RESEND_COOLDOWN_SECONDS * 1000) };
+}
+
+/**
+ * Checks a code against the newest code of its scope (see `scope`). Every call on a live
+ * code is one of its `MAX_ATTEMPTS` tries — counted in one conditional UPDATE, so
+ * concurrent guesses cannot exceed the limit — and a right code is then consumed once, so
+ * of concurrent requests with it exactly one succeeds. Wrong, expired, used and locked codes
+ * all get the same answer; only a live code reports `attemptsLeft`.
+ *
+ * Pass a transaction as `ex` to complete the caller's step together with the code; that
+ * transaction must commit on a wrong code too (return, do not throw), or the try is undone.
+ */
+export async function verifyOtp(input: VerifyOtpInput, ex: Executor = db()): Promise<VerifyOtpResult> {
+  const [newest] = await ex.select({ id: otpCodes.id }).from(otpCodes).where(scope(input)).orderBy(desc(otpCodes.createdAt)).limit(1);
+  if (!newest) return failure("NO_CODE");
+
+  const [live] = await ex
+    .update(otpCodes)
+    .set({ attempts: sql`${otpCodes.attempts} + 1` })
+    .where(
+      and(
+        eq(otpCodes.id, newest.id),
+        lt(otpCodes.attempts, MAX_ATTEMPTS),
+        isNull(otpCodes.consumedAt),
+        gt(otpCodes.expiresAt, sql`now()`),
+      ),
+    )
+    .returning({ codeHash: otpCodes.codeHash, attempts: otpCodes.attempts });
+  if (!live) return failure("INVALID_CODE");
+
+  // Spaces and dashes are how people copy codes; anything else simply does not match.
+  const typed = input.code.replace(/[\s-]/g, "");
+  if (!/^\d{6}$/.test(typed) || !matchesKeyedHash(typed, live.codeHash, HASH_PURPOSE)) {
+    return failure("INVALID_CODE", { attemptsLeft: MAX_ATTEMPTS - live.attempts });
+  }
+  const used = await consumeOnce(ex, otpCodes, eq(otpCodes.id, newest.id));
+  if (!used) return failure("INVALID_CODE");
+  return { ok: true, destination: used.destination, channel: used.channel };
+}

@@ -1,0 +1,18 @@
+import type { FactorKind } from "@/lib/db/schema";
+
+/** One way a person can prove their second factor, as the prompt shows it. */
+export type PromptMethod = { kind: FactorKind; label: string; hint: string };
+
+export type CodeMethod = "totp" | "email" | "sms" | "recovery_code";
+
+/** What the prompt's server actions answer. */
+export type VerifyAnswer = { ok: true; remainingRecoveryCodes?: number } | { ok: false; error: string; restart?: boolean };
+export type SendAnswer = { ok: true; resendAt: string; sentTo: string } | { ok: false; error: string; retryAfterSeconds?: number; restart?: boolean };
+
+/** The server actions a second-factor prompt calls (sign-in challenge or step-up). */
+export type PromptActions = {
+  verifyCode: (method: CodeMethod, code: string, remember: boolean) => Promise<VerifyAnswer>;
+  sendCode: (channel: "email" | "sms" | "voice") => Promise<SendAnswer>;
+  webauthnOptions: () => Promise<unknown>;
+  verifyWebAuthn: (responseJson: string, remember: boolean) => Promise<VerifyAnswer>;
+};

@@ -1,0 +1,61 @@
+import type { AuthenticationResponseJSON } from "@simplewebauthn/server";
+import { and, eq } from "drizzle-orm";
+import type { RequestMeta } from "@/lib/audit";
+import type { Executor } from "@/lib/db";
+import { factors } from "@/lib/db/schema";
+import { verifyOtp } from "./otp";
+import { redeemRecoveryCode } from "./recovery-codes";
+import { verifyTotpFactor } from "./totp";
+import { verifyWebAuthnAuthentication } from "./webauthn";
+
+/** What a person offers as their second factor. */
+export type FactorProof =
+  | { method: "totp" | "email" | "sms" | "recovery_code"; code: string }
+  | { method: "webauthn"; response: AuthenticationResponseJSON };
+
+export type ProofMethod = FactorProof["method"];
+
+export type ProofResult = { ok: true; method: ProofMethod; remainingRecoveryCodes?: number } | { ok: false; message?: string };
+
+/**
+ * Checks one proof against the user's enrolled factors — the one place every second-factor
+ * check (sign-in challenge, step-up) goes through. Codes sent for a sign-in are bound to
+ * that challenge (`challengeId`); step-up codes to no challenge.
+ */
+export async function verifyProof(
+  ex: Executor,
+  userId: string,
+  proof: FactorProof,
+  context: { purpose: "sign_in" | "step_up"; challengeId?: string },
+  meta: RequestMeta,
+): Promise<ProofResult> {
+  switch (proof.method) {
+    case "totp": {
+      const totps = await ex
+        .select()
+        .from(factors)
+        .where(and(eq(factors.userId, userId), eq(factors.kind, "totp")));
+      for (const factor of totps) if (await verifyTotpFactor(ex, factor, proof.code)) return { ok: true, method: "totp" };
+      return { ok: false };
+    }
+    case "email":
+    case "sms": {
+      const result = await verifyOtp({ userId, purpose: context.purpose, code: proof.code, challengeId: context.challengeId ?? null }, ex);
+      if (!result.ok) return { ok: false, message: result.message };
+      const kind = result.channel === "email" ? "email" : "sms"; // a voice call reads the SMS factor's code
+      await ex
+        .update(factors)
+        .set({ lastUsedAt: new Date() })
+        .where(and(eq(factors.userId, userId), eq(factors.kind, kind)));
+      return { ok: true, method: kind };
+    }
+    case "recovery_code": {
+      const used = await redeemRecoveryCode(ex, userId, proof.code, meta);
+      return used ? { ok: true, method: "recovery_code", remainingRecoveryCodes: used.remaining } : { ok: false };
+    }
+    case "webauthn": {
+      const result = await verifyWebAuthnAuthentication({ userId, response: proof.response }, meta, ex);
+      return result.ok ? { ok: true, method: "webauthn" } : { ok: false, message: result.message };
+    }
+  }
+}
