@@ -1,8 +1,10 @@
 "use server";
 
+import { z } from "zod";
 import { validatedAction, type ActionState } from "@/lib/auth/action";
 import { readTrustedDeviceCookie, setChallengeCookie } from "@/lib/auth/cookies";
-import { signInInput, signUpInput } from "@/lib/auth/input";
+import { emailField, newPasswordField, signInInput, signUpInput } from "@/lib/auth/input";
+import { requestPasswordReset, resetPassword } from "@/lib/auth/password-reset";
 import { requestMeta } from "@/lib/auth/request-meta";
 import { passwordStep } from "@/lib/auth/sign-in";
 import { signUp } from "@/lib/auth/sign-up";
@@ -22,3 +24,16 @@ export const signUpAction = validatedAction(signUpInput, async (input): Promise<
   await setChallengeCookie(result.challengeToken);
   return { ok: true };
 });
+
+export const forgotPasswordAction = validatedAction(z.object({ email: emailField }), async ({ email }): Promise<ActionState> => {
+  const result = await requestPasswordReset(email, await requestMeta());
+  return result.ok ? { ok: true } : { error: result.message };
+});
+
+export const resetPasswordAction = validatedAction(
+  z.object({ token: z.string().min(1).max(200), password: newPasswordField }),
+  async ({ token, password }): Promise<ActionState> => {
+    const result = await resetPassword(token, password, await requestMeta());
+    return result.ok ? { ok: true } : { error: result.message };
+  },
+);

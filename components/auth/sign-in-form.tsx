@@ -27,7 +27,19 @@ export function SignInForm({ callbackUrl, notice }: { callbackUrl: string; notic
         defaultValue={state.values?.email}
         errors={state.fieldErrors?.email}
       />
-      <Field label="Password" name="password" type="password" autoComplete="current-password" required errors={state.fieldErrors?.password} />
+      <Field
+        label="Password"
+        name="password"
+        type="password"
+        autoComplete="current-password"
+        required
+        errors={state.fieldErrors?.password}
+        aside={
+          <Link href="/forgot-password" className="text-sm text-indigo-700 hover:underline">
+            Forgot password?
+          </Link>
+        }
+      />
       <SubmitButton className="w-full" pending={pending || state.ok} pendingText="Signing in…">
         Sign in
       </SubmitButton>

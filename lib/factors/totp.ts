@@ -41,11 +41,13 @@ export const openTotpSecret = (sealed: string, userId: string) => decrypt(sealed
  */
 export async function verifyTotpFactor(ex: Executor, factor: Factor, input: string): Promise<boolean> {
   if (factor.kind !== "totp" || !factor.secretEncrypted) return false;
-  const step = await matchTotp(openTotpSecret(factor.secretEncrypted, factor.userId), input);
+  const secret = openTotpSecret(factor.secretEncrypted, factor.userId);
+  const step = await matchTotp(secret, input);
   if (step === null) return false;
   const [row] = await ex
     .update(factors)
-    .set({ lastTotpStep: step, lastUsedAt: sql`now()` })
+    // Re-sealed on every use, so a secret rotation migrates each factor as it is used.
+    .set({ lastTotpStep: step, lastUsedAt: sql`now()`, secretEncrypted: sealTotpSecret(secret, factor.userId) })
     .where(and(eq(factors.id, factor.id), or(isNull(factors.lastTotpStep), lt(factors.lastTotpStep, step))))
     .returning({ id: factors.id });
   return Boolean(row);

@@ -1,5 +1,5 @@
 import { createCipheriv, createDecipheriv, createHmac, randomBytes, timingSafeEqual } from "node:crypto";
-import { deriveKey } from "./secret";
+import { derivePreviousKey, deriveKey } from "./secret";
 
 const VERSION = "v1";
 
@@ -16,26 +16,40 @@ export function encrypt(plaintext: string, context: string): string {
   return [VERSION, iv.toString("base64url"), cipher.getAuthTag().toString("base64url"), ciphertext.toString("base64url")].join(".");
 }
 
+/** Opens a `v1.` ciphertext; during a secret rotation, one sealed under the previous secret too. */
 export function decrypt(sealed: string, context: string): string {
   const [version, iv, tag, ciphertext] = sealed.split(".");
   if (version !== VERSION || !iv || !tag || ciphertext === undefined) throw new Error("Unreadable ciphertext");
-  const decipher = createDecipheriv("aes-256-gcm", deriveKey("encryption"), Buffer.from(iv, "base64url"));
-  decipher.setAAD(Buffer.from(context));
-  decipher.setAuthTag(Buffer.from(tag, "base64url"));
-  return Buffer.concat([decipher.update(Buffer.from(ciphertext, "base64url")), decipher.final()]).toString("utf8");
+  const open = (key: Buffer) => {
+    const decipher = createDecipheriv("aes-256-gcm", key, Buffer.from(iv, "base64url"));
+    decipher.setAAD(Buffer.from(context));
+    decipher.setAuthTag(Buffer.from(tag, "base64url"));
+    return Buffer.concat([decipher.update(Buffer.from(ciphertext, "base64url")), decipher.final()]).toString("utf8");
+  };
+  try {
+    return open(deriveKey("encryption"));
+  } catch (error) {
+    const previous = derivePreviousKey("encryption");
+    if (!previous) throw error;
+    return open(previous);
+  }
 }
 
 /**
  * HMAC-SHA-256 of a low-entropy secret (one-time and recovery codes) under a server key:
  * a database dump alone does not let anyone brute-force the codes (NIST SP 800-63B).
  */
-export function keyedHash(value: string, purpose: string): string {
-  return createHmac("sha256", deriveKey(`hash:${purpose}`)).update(value).digest("base64url");
+export function keyedHash(value: string, purpose: string, key = deriveKey(`hash:${purpose}`)): string {
+  return createHmac("sha256", key).update(value).digest("base64url");
 }
 
-/** Compares a value with a stored keyed hash in constant time. */
+/** Compares a value with a stored keyed hash in constant time (under the previous secret too, mid-rotation). */
 export function matchesKeyedHash(value: string, stored: string, purpose: string): boolean {
-  const a = Buffer.from(keyedHash(value, purpose));
   const b = Buffer.from(stored);
-  return a.length === b.length && timingSafeEqual(a, b);
+  const same = (key: Buffer) => {
+    const a = Buffer.from(keyedHash(value, purpose, key));
+    return a.length === b.length && timingSafeEqual(a, b);
+  };
+  const previous = derivePreviousKey(`hash:${purpose}`);
+  return same(deriveKey(`hash:${purpose}`)) || (previous !== undefined && same(previous));
 }

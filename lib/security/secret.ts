@@ -36,3 +36,13 @@ function masterSecret(): Buffer {
 export function deriveKey(purpose: string): Buffer {
   return Buffer.from(hkdfSync("sha256", masterSecret(), Buffer.alloc(0), `tessera:${purpose}`, 32));
 }
+
+/**
+ * The same key under TESSERA_SECRET_PREVIOUS, while a rotation is under way: data sealed
+ * before the rotation still opens (README, "Rotating TESSERA_SECRET").
+ */
+export function derivePreviousKey(purpose: string): Buffer | undefined {
+  const previous = process.env.TESSERA_SECRET_PREVIOUS;
+  if (!previous) return undefined;
+  return Buffer.from(hkdfSync("sha256", Buffer.from(previous, "utf8"), Buffer.alloc(0), `tessera:${purpose}`, 32));
+}

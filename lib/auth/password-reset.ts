@@ -1,0 +1,89 @@
+import { and, eq, gt, isNull, sql } from "drizzle-orm";
+import { recordAudit, type RequestMeta } from "@/lib/audit";
+import { config } from "@/lib/config";
+import { db } from "@/lib/db";
+import { consumeOnce } from "@/lib/db/consume";
+import { passwordResets, sessions, users } from "@/lib/db/schema";
+import { revokeTrustedDevices } from "@/lib/factors/trusted-devices";
+import { send } from "@/lib/messaging";
+import { notifyUser } from "@/lib/notifications";
+import { clearRateLimit, rateLimit } from "@/lib/rate-limit";
+import { hashToken, randomToken } from "@/lib/security/tokens";
+import { hashPassword } from "./password";
+
+export const RESET_TTL_MINUTES = 30;
+const PER_EMAIL = { limit: 3, windowSeconds: 3600 };
+const PER_IP = { limit: 20, windowSeconds: 3600 };
+
+/**
+ * Emails a single-use reset link (30 minutes) when the account exists. The answer is the
+ * same either way, and limits apply to unknown addresses too, so nothing reveals accounts.
+ */
+export async function requestPasswordReset(email: string, meta: RequestMeta): Promise<{ ok: true } | { ok: false; message: string }> {
+  const byEmail = await rateLimit(`reset:email:${email}`, PER_EMAIL);
+  const byIp = meta.ip ? await rateLimit(`reset:ip:${meta.ip}`, PER_IP) : { allowed: true };
+  if (!byEmail.allowed || !byIp.allowed) return { ok: false, message: "Too many reset requests. Try again in an hour." };
+  const [user] = await db().select({ id: users.id, name: users.name }).from(users).where(eq(sql`lower(${users.email})`, email));
+  if (!user) return { ok: true };
+  const token = randomToken();
+  await db().transaction(async (tx) => {
+    await tx.insert(passwordResets).values({
+      userId: user.id,
+      tokenHash: hashToken(token),
+      expiresAt: sql`now() + (${RESET_TTL_MINUTES} * interval '1 minute')`,
+    });
+    await recordAudit(tx, { type: "password.reset_requested", userId: user.id, ...meta });
+  });
+  const link = new URL(`/reset-password?token=${token}`, config.appUrl).toString();
+  await send({
+    channel: "email",
+    to: email,
+    subject: "Reset your Tessera password",
+    text: [
+      `Hi ${user.name},`,
+      "",
+      `Someone asked to reset the password of your Tessera account. To choose a new one, open this link within ${RESET_TTL_MINUTES} minutes:`,
+      "",
+      link,
+      "",
+      "The link works once. Your second factor is still needed to sign in afterwards.",
+      "If you didn't ask for this, ignore this email: your password stays as it is.",
+    ].join("\n"),
+  });
+  return { ok: true };
+}
+
+/** True when `token` is a live reset link (for showing the form, not for using it). */
+export async function isResetTokenLive(token: string): Promise<boolean> {
+  if (!token) return false;
+  const [row] = await db()
+    .select({ id: passwordResets.id })
+    .from(passwordResets)
+    .where(and(eq(passwordResets.tokenHash, hashToken(token)), isNull(passwordResets.consumedAt), gt(passwordResets.expiresAt, sql`now()`)));
+  return Boolean(row);
+}
+
+/**
+ * Sets a new password through a reset link, once. Every session and remembered device of
+ * the account ends — so the next sign-in asks for the second factor again — and other
+ * links die.
+ */
+export async function resetPassword(token: string, password: string, meta: RequestMeta): Promise<{ ok: true } | { ok: false; message: string }> {
+  const passwordHash = await hashPassword(password);
+  const userId = await db().transaction(async (tx) => {
+    const reset = await consumeOnce(tx, passwordResets, and(eq(passwordResets.tokenHash, hashToken(token)), gt(passwordResets.expiresAt, sql`now()`))!);
+    if (!reset) return null;
+    const [user] = await tx.update(users).set({ passwordHash }).where(eq(users.id, reset.userId)).returning({ email: users.email });
+    // Whoever reads the mailbox owns the account: lift a password lockout someone else caused.
+    await clearRateLimit(`signin:lock:${user!.email}`, tx);
+    await clearRateLimit(`signin:fail:${user!.email}`, tx);
+    await tx.update(passwordResets).set({ consumedAt: sql`now()` }).where(and(eq(passwordResets.userId, reset.userId), isNull(passwordResets.consumedAt)));
+    await tx.update(sessions).set({ revokedAt: sql`now()` }).where(and(eq(sessions.userId, reset.userId), isNull(sessions.revokedAt)));
+    await revokeTrustedDevices(tx, reset.userId, meta);
+    await recordAudit(tx, { type: "password.reset", userId: reset.userId, ...meta });
+    return reset.userId;
+  });
+  if (!userId) return { ok: false, message: "This link has expired or was already used. Ask for a new one." };
+  await notifyUser(userId, "Your password was changed", ["The password of your Tessera account was just reset. Every session was signed out."], meta);
+  return { ok: true };
+}
