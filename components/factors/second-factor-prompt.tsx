@@ -123,6 +123,12 @@ export function SecondFactorPrompt({ methods, recoveryCodesLeft, actions, initia
   }
 
   const codeSent = mode === "email" || mode === "sms" ? sentTo[mode] : undefined;
+  const rememberBox = rememberDays !== undefined && (
+    <label className="flex items-center gap-2 text-sm text-slate-700">
+      <input type="checkbox" className="size-4 rounded border-slate-300" checked={remember} onChange={(e) => setRemember(e.target.checked)} />
+      Remember this device for {rememberDays} days
+    </label>
+  );
   const busy = pending || verified;
   return (
     <div className="space-y-5" data-mode={mode}>
@@ -139,15 +145,11 @@ export function SecondFactorPrompt({ methods, recoveryCodesLeft, actions, initia
       {notice && !error && <Alert tone="success">{notice}</Alert>}
       {error && <Alert tone="error">{error}</Alert>}
 
-      {rememberDays !== undefined && (
-        <label className="flex items-center gap-2 text-sm text-slate-700">
-          <input type="checkbox" className="size-4 rounded border-slate-300" checked={remember} onChange={(e) => setRemember(e.target.checked)} />
-          Remember this device for {rememberDays} days
-        </label>
-      )}
-
       {mode === "webauthn" ? (
-        <SecurityKeyButton onClick={useSecurityKey} pending={busy} />
+        <div className="space-y-4">
+          {rememberBox}
+          <SecurityKeyButton onClick={useSecurityKey} pending={busy} />
+        </div>
       ) : (mode === "email" || mode === "sms") && !codeSent ? (
         <Button type="button" className="w-full" pending={pending} pendingText="Sending…" onClick={() => send(mode)}>
           {mode === "email" ? "Email me a code" : "Text me a code"}
@@ -155,6 +157,7 @@ export function SecondFactorPrompt({ methods, recoveryCodesLeft, actions, initia
       ) : (
         <form action={submitCode} className="space-y-4" key={mode}>
           <CodeField recovery={mode === "recovery_code"} label={mode === "recovery_code" ? "Recovery code" : "6-digit code"} />
+          {rememberBox}
           <Button type="submit" className="w-full" pending={busy} pendingText="Verifying…">
             Verify
           </Button>

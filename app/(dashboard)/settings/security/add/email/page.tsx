@@ -1,0 +1,32 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { redirect } from "next/navigation";
+import { EmailWizard } from "@/components/factors/email-wizard";
+import { stepUpHref, WizardShell } from "@/components/factors/wizard-shell";
+import { Alert } from "@/components/ui/alert";
+import { requireUser } from "@/lib/auth/current-user";
+import { hasFreshStepUp } from "@/lib/auth/step-up";
+import { listFactors } from "@/lib/factors";
+
+export const metadata: Metadata = { title: "Use email codes" };
+
+export default async function AddEmailPage() {
+  const user = await requireUser();
+  if (!(await hasFreshStepUp(user.id, user.sessionId))) redirect(stepUpHref("email"));
+  const alreadyOn = (await listFactors(user.id)).some((factor) => factor.kind === "email");
+  return (
+    <WizardShell title="Use email codes" description="When you sign in, we email you a 6-digit code to enter after your password.">
+      {alreadyOn ? (
+        <Alert tone="info">
+          Email codes are already on for your account.{" "}
+          <Link href="/settings/security" className="font-medium underline">
+            Manage them in security settings
+          </Link>
+          .
+        </Alert>
+      ) : (
+        <EmailWizard email={user.email} />
+      )}
+    </WizardShell>
+  );
+}
