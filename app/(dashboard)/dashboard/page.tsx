@@ -1,8 +1,10 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import { Alert } from "@/components/ui/alert";
 import { Card } from "@/components/ui/card";
 import { describeEvent, listUserEvents } from "@/lib/audit";
 import { requireUser } from "@/lib/auth/current-user";
+import { hasSecondFactor } from "@/lib/factors";
 import { formatTime } from "@/lib/format/time";
 import { listUserTeams } from "@/lib/teams";
 
@@ -12,13 +14,23 @@ const roleNames = { owner: "Owner", admin: "Admin", member: "Member" } as const;
 
 export default async function DashboardPage() {
   const user = await requireUser();
-  const [teams, events] = await Promise.all([listUserTeams(user.id), listUserEvents(user.id, 5)]);
+  const [teams, events, twoFactorOn] = await Promise.all([listUserTeams(user.id), listUserEvents(user.id, 5), hasSecondFactor(user.id)]);
   return (
     <div className="space-y-6">
       <div>
         <h1 className="text-2xl font-semibold tracking-tight">Welcome, {user.name}</h1>
         <p className="mt-1 text-sm text-slate-600">Signed in as {user.email}</p>
       </div>
+      {twoFactorOn ? (
+        <Alert tone="success">Two-factor authentication is on for your account.</Alert>
+      ) : (
+        <Alert tone="warning">
+          Two-factor authentication is off: your password alone protects this account.{" "}
+          <Link href="/settings/security" className="font-medium underline">
+            Turn it on
+          </Link>
+        </Alert>
+      )}
       <div className="grid gap-6 md:grid-cols-2">
         <Card title="Your teams">
           <ul className="divide-y divide-slate-100">
