@@ -1,7 +1,9 @@
 import { Field } from "@/components/ui/field";
 
 /** The one-time-code input: numeric keyboard on phones, autofill from SMS, no spellcheck. */
-export function CodeField({ label = "6-digit code", name = "code", error, recovery = false }: { label?: string; name?: string; error?: string; recovery?: boolean }) {
+type Props = { label?: string; name?: string; error?: string; recovery?: boolean; autoFocus?: boolean };
+
+export function CodeField({ label = "6-digit code", name = "code", error, recovery = false, autoFocus = true }: Props) {
   return (
     <Field
       label={label}
@@ -12,7 +14,7 @@ export function CodeField({ label = "6-digit code", name = "code", error, recove
       spellCheck={false}
       autoCapitalize="off"
       required
-      autoFocus
+      autoFocus={autoFocus}
       maxLength={recovery ? 20 : 10}
       placeholder={recovery ? "xxxx-xxxx-xxxx" : "123456"}
       className="[&_input]:font-mono [&_input]:tracking-widest"

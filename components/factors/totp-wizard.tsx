@@ -65,7 +65,7 @@ export function TotpWizard(props: Props) {
             <form action={action} className="space-y-4" noValidate>
               <input type="hidden" name="enrollment" value={enrollment} />
               <ActionError error={state.error ?? state.fieldErrors?.enrollment?.[0]} stepUp={state.stepUp} kind="totp" />
-              <CodeField label="6-digit code from the app" error={state.fieldErrors?.code?.[0]} />
+              <CodeField label="6-digit code from the app" error={state.fieldErrors?.code?.[0]} autoFocus={false} />
               <Field
                 label="Name (optional)"
                 name="label"
