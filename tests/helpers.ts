@@ -16,3 +16,79 @@ export async function createUser(overrides: { name?: string; email?: string; pas
   if (!result.ok) throw new Error(`sign-up failed: ${result.message}`);
   return { ...input, ...result };
 }
+
+// ——— Second factors: enrolled factors, codes from the outbox, sessions ———
+// (Imports sit here so the block above stays untouched; ES modules hoist them.)
+import { and, desc, eq, like, sql } from "drizzle-orm";
+import { generate } from "otplib";
+import { exchangeChallenge } from "@/lib/auth/challenge";
+import { db } from "@/lib/db";
+import { auditEvents, outbox, rateLimits } from "@/lib/db/schema";
+import { addFactor } from "@/lib/factors";
+import { newTotpSecret, sealTotpSecret } from "@/lib/factors/totp";
+
+export const PHONE = "+14155552671";
+export const OTHER_PHONE = "+33612345678";
+
+/** The current Unix time in whole seconds. */
+export const nowSeconds = () => Math.floor(Date.now() / 1000);
+
+/** The code an authenticator app shows `steps` periods from now (SHA-1, 6 digits, 30 s). */
+export function totpCode(secret: string, steps = 0): Promise<string> {
+  return generate({ secret, epoch: nowSeconds() + steps * 30 });
+}
+
+/** Saves a TOTP factor for the user directly (no enrollment code), as the enrollment would. */
+export async function addTotpFactor(userId: string, label = "Phone app") {
+  const secret = newTotpSecret();
+  const added = await db().transaction((tx) =>
+    addFactor(tx, { userId, kind: "totp", label, secretEncrypted: sealTotpSecret(secret, userId) }, meta),
+  );
+  return { secret, ...added };
+}
+
+export async function addEmailFactor(userId: string) {
+  return db().transaction((tx) => addFactor(tx, { userId, kind: "email", label: "Email" }, meta));
+}
+
+export async function addSmsFactor(userId: string, phone = PHONE) {
+  return db().transaction((tx) => addFactor(tx, { userId, kind: "sms", label: "Phone", phone }, meta));
+}
+
+/** Messages to one address or number, oldest first. */
+export async function outboxTo(to: string) {
+  return db().select().from(outbox).where(eq(outbox.to, to)).orderBy(outbox.seq);
+}
+
+/** The code in the newest message to `to` ("code is 123456" or, spoken, "code is: 1. 2. 3. 4. 5. 6."). */
+export async function lastCodeTo(to: string): Promise<string> {
+  const [message] = await db().select().from(outbox).where(eq(outbox.to, to)).orderBy(desc(outbox.seq)).limit(1);
+  const code = message?.text.match(/code is:? (\d{6}|(?:\d\. ){5}\d\.)/)?.[1]?.replace(/\D/g, "");
+  if (!code) throw new Error(`no code sent to ${to}`);
+  return code;
+}
+
+/** Lets every resend cooldown pass without waiting 30 seconds. */
+export async function endCodeCooldowns() {
+  await db()
+    .update(rateLimits)
+    .set({ resetAt: sql`now() - interval '1 second'` })
+    .where(like(rateLimits.key, "otp:cooldown:%"));
+}
+
+/** The user's audit events of one type, oldest first. */
+export async function auditEventsOf(userId: string, type: string) {
+  return db()
+    .select()
+    .from(auditEvents)
+    .where(and(eq(auditEvents.userId, userId), eq(auditEvents.type, type)))
+    .orderBy(auditEvents.createdAt);
+}
+
+/** A signed-up user with a live session (from sign-up's completed challenge). */
+export async function createSignedInUser() {
+  const user = await createUser();
+  const session = await exchangeChallenge(user.challengeToken, meta);
+  if (!session) throw new Error("sign-up challenge did not exchange");
+  return { ...user, sessionId: session.sessionId };
+}

@@ -10,16 +10,12 @@ import { countRecoveryCodes } from "@/lib/factors/recovery-codes";
 import { trustDevice } from "@/lib/factors/trusted-devices";
 import { beginWebAuthnAuthentication } from "@/lib/factors/webauthn";
 import { notifyUser } from "@/lib/notifications";
-import { peekRateLimit, rateLimit } from "@/lib/rate-limit";
 import { hashToken } from "@/lib/security/tokens";
+import { announceSecondStepLock, countSecondStepFailure, lockSecondStep, secondStepLockMessage } from "./second-step-guard";
 
 /** Wrong second factors one challenge survives; then the user starts again from the password. */
 export const CHALLENGE_MAX_FAILURES = 5;
-/** Wrong second factors for one account in 15 minutes before the second step locks for 15 minutes. */
-export const SECOND_STEP_FAILURES = { limit: 10, windowSeconds: 15 * 60 };
-export const SECOND_STEP_LOCK_SECONDS = 15 * 60;
-
-const lockKey = (userId: string) => `2fa:lock:${userId}`;
+export { SECOND_STEP_FAILURES, SECOND_STEP_LOCK_SECONDS } from "./second-step-guard";
 
 
 export type OpenChallenge = {
@@ -33,21 +29,23 @@ export type OpenChallenge = {
   codeSent?: { to: string; at: Date };
 };
 
-/** The open (unexpired, incomplete, unused, not failed-out) challenge behind a cookie token. */
+/** Unexpired, incomplete, unused and not failed out. */
+const openChallenge = and(
+  isNull(signInChallenges.completedAt),
+  isNull(signInChallenges.consumedAt),
+  gt(signInChallenges.expiresAt, sql`now()`),
+  lt(signInChallenges.failedAttempts, CHALLENGE_MAX_FAILURES),
+);
+
+const EXPIRED = { ok: false as const, message: "Your sign-in has expired. Enter your email and password again.", restart: true };
+
+/** The open challenge behind a cookie token. */
 async function findOpenChallenge(token: string | undefined) {
   if (!token) return null;
   const [row] = await db()
     .select()
     .from(signInChallenges)
-    .where(
-      and(
-        eq(signInChallenges.tokenHash, hashToken(token)),
-        isNull(signInChallenges.completedAt),
-        isNull(signInChallenges.consumedAt),
-        gt(signInChallenges.expiresAt, sql`now()`),
-        lt(signInChallenges.failedAttempts, CHALLENGE_MAX_FAILURES),
-      ),
-    );
+    .where(and(eq(signInChallenges.tokenHash, hashToken(token)), openChallenge));
   return row ?? null;
 }
 
@@ -74,7 +72,7 @@ export type SendResult = { ok: true; resendAt: Date; sentTo: string } | { ok: fa
 /** Sends the sign-in code by email, SMS or voice call, bound to this challenge. */
 export async function sendChallengeCode(token: string | undefined, channel: "email" | "sms" | "voice", meta: RequestMeta): Promise<SendResult> {
   const challenge = await findOpenChallenge(token);
-  if (!challenge) return { ok: false, message: "Your sign-in has expired. Enter your email and password again.", restart: true };
+  if (!challenge) return EXPIRED;
   const sent = await sendFactorCode({ userId: challenge.userId, purpose: "sign_in", channel, challengeId: challenge.id }, meta);
   return sent.ok ? sent : { ok: false, message: sent.message, retryAfterSeconds: sent.retryAfterSeconds };
 }
@@ -95,78 +93,67 @@ export type VerifyResult =
  * account (10 in 15 minutes lock the second step for 15 minutes and email the user).
  */
 export async function verifyChallenge(token: string | undefined, proof: FactorProof, options: { remember: boolean }, meta: RequestMeta): Promise<VerifyResult> {
-  const challenge = await findOpenChallenge(token);
-  if (!challenge) return { ok: false, message: "Your sign-in has expired. Enter your email and password again.", restart: true };
-  const lock = await peekRateLimit(lockKey(challenge.userId));
-  if (lock.count > 0) {
-    const minutes = Math.ceil(lock.retryAfterSeconds / 60);
-    return { ok: false, message: `Too many failed attempts for this account. Try again in ${minutes} minute${minutes === 1 ? "" : "s"}.` };
-  }
+  const found = await findOpenChallenge(token);
+  if (!found) return EXPIRED;
+  const userId = found.userId;
 
   const outcome = await db().transaction(async (tx) => {
-    const proofResult = await verifyProof(tx, challenge.userId, proof, { purpose: "sign_in", challengeId: challenge.id }, meta);
-    if (!proofResult.ok) return { ok: false as const, message: proofResult.message };
-    const [completed] = await tx
-      .update(signInChallenges)
-      .set({ completedAt: sql`now()`, completedWith: proofResult.method })
-      .where(
-        and(
-          eq(signInChallenges.id, challenge.id),
-          isNull(signInChallenges.completedAt),
-          isNull(signInChallenges.consumedAt),
-          gt(signInChallenges.expiresAt, sql`now()`),
-          lt(signInChallenges.failedAttempts, CHALLENGE_MAX_FAILURES),
-        ),
-      )
-      .returning({ id: signInChallenges.id });
-    if (!completed) return { ok: false as const, restart: true };
-    const device = options.remember ? await trustDevice(tx, challenge.userId, meta) : undefined;
-    return { ok: true as const, device, remainingRecoveryCodes: proofResult.remainingRecoveryCodes };
+    await lockSecondStep(tx, userId);
+    // Re-read under the lock: a parallel request may have completed or failed it out.
+    const [challenge] = await tx.select().from(signInChallenges).where(and(eq(signInChallenges.id, found.id), openChallenge));
+    if (!challenge) return { kind: "restart" as const };
+    const locked = await secondStepLockMessage(tx, userId);
+    if (locked) return { kind: "locked" as const, message: locked };
+
+    const proofResult = await verifyProof(tx, userId, proof, { purpose: "sign_in", challengeId: challenge.id }, meta);
+    if (!proofResult.ok) {
+      const [row] = await tx
+        .update(signInChallenges)
+        .set({ failedAttempts: sql`${signInChallenges.failedAttempts} + 1` })
+        .where(eq(signInChallenges.id, challenge.id))
+        .returning({ failedAttempts: signInChallenges.failedAttempts });
+      const failures = row!.failedAttempts;
+      await recordAudit(tx, { type: "sign_in.factor_failed", userId, data: { method: proof.method }, ...meta });
+      if (failures >= CHALLENGE_MAX_FAILURES) await recordAudit(tx, { type: "sign_in.challenge_locked", userId, ...meta });
+      const locking = await countSecondStepFailure(tx, userId, meta);
+      return { kind: "failed" as const, failures, locking, message: proofResult.message };
+    }
+
+    await tx.update(signInChallenges).set({ completedAt: sql`now()`, completedWith: proofResult.method }).where(eq(signInChallenges.id, challenge.id));
+    const device = options.remember ? await trustDevice(tx, userId, meta) : undefined;
+    return { kind: "ok" as const, device, remainingRecoveryCodes: proofResult.remainingRecoveryCodes };
   });
 
-  if (outcome.ok) {
-    if (outcome.remainingRecoveryCodes !== undefined) await warnAboutRecoveryCodes(challenge.userId, outcome.remainingRecoveryCodes, meta);
-    return { ok: true, trustedDeviceToken: outcome.device?.token, trustedUntil: outcome.device?.expiresAt, remainingRecoveryCodes: outcome.remainingRecoveryCodes };
+  switch (outcome.kind) {
+    case "restart":
+      return EXPIRED;
+    case "locked":
+      return { ok: false, message: outcome.message };
+    case "ok":
+      if (outcome.remainingRecoveryCodes !== undefined) await warnAboutRecoveryCodes(userId, outcome.remainingRecoveryCodes, meta);
+      return { ok: true, trustedDeviceToken: outcome.device?.token, trustedUntil: outcome.device?.expiresAt, remainingRecoveryCodes: outcome.remainingRecoveryCodes };
+    case "failed":
+      return afterFailure(userId, outcome, meta);
   }
-  if (outcome.restart) return { ok: false, message: "Your sign-in has expired. Enter your email and password again.", restart: true };
-  return recordChallengeFailure(challenge.id, challenge.userId, proof.method, meta, outcome.message);
 }
 
-async function recordChallengeFailure(challengeId: string, userId: string, method: string, meta: RequestMeta, message?: string): Promise<VerifyResult> {
-  const [row] = await db()
-    .update(signInChallenges)
-    .set({ failedAttempts: sql`${signInChallenges.failedAttempts} + 1` })
-    .where(eq(signInChallenges.id, challengeId))
-    .returning({ failedAttempts: signInChallenges.failedAttempts });
-  const failures = row?.failedAttempts ?? CHALLENGE_MAX_FAILURES;
-  const account = await rateLimit(`2fa:fail:${userId}`, SECOND_STEP_FAILURES);
-  const locking = account.count === SECOND_STEP_FAILURES.limit;
-  await db().transaction(async (tx) => {
-    await recordAudit(tx, { type: "sign_in.factor_failed", userId, data: { method }, ...meta });
-    if (failures >= CHALLENGE_MAX_FAILURES) await recordAudit(tx, { type: "sign_in.challenge_locked", userId, ...meta });
-    if (locking) {
-      await rateLimit(lockKey(userId), { limit: 1, windowSeconds: SECOND_STEP_LOCK_SECONDS }, tx);
-      await recordAudit(tx, { type: "sign_in.second_step_locked", userId, ...meta });
-    }
-  });
-  if (failures === 1) {
+async function afterFailure(userId: string, outcome: { failures: number; locking: boolean; message?: string }, meta: RequestMeta): Promise<VerifyResult> {
+  if (outcome.failures === 1) {
     // The password was right: the owner must know someone has it.
     await notifyUser(userId, "Someone entered your password but not your second factor", [
       "Someone entered your Tessera password correctly, then failed the second factor.",
       "If this was you, you can ignore this email. If not, change your password now: your second factor kept them out.",
     ], meta);
   }
-  if (locking) {
-    await notifyUser(userId, "Sign-in locked after too many failed attempts", [
-      "There were 10 failed second-factor attempts on your account in 15 minutes, so signing in is locked for 15 minutes.",
-    ], meta);
+  if (outcome.locking) {
+    await announceSecondStepLock(userId, meta);
     return { ok: false, message: "Too many failed attempts for this account. Try again in 15 minutes.", restart: true };
   }
-  if (failures >= CHALLENGE_MAX_FAILURES) {
+  if (outcome.failures >= CHALLENGE_MAX_FAILURES) {
     return { ok: false, message: "Too many failed attempts. Enter your email and password again to get a new chance.", restart: true };
   }
-  const left = CHALLENGE_MAX_FAILURES - failures;
-  return { ok: false, message: `${message ?? "That code didn't work."} ${left} ${left === 1 ? "try" : "tries"} left.` };
+  const left = CHALLENGE_MAX_FAILURES - outcome.failures;
+  return { ok: false, message: `${outcome.message ?? "That code didn't work."} ${left} ${left === 1 ? "try" : "tries"} left.` };
 }
 
 async function warnAboutRecoveryCodes(userId: string, remaining: number, meta: RequestMeta) {

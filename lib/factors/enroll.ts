@@ -3,7 +3,9 @@ import { recordAudit, type RequestMeta } from "@/lib/audit";
 import { db } from "@/lib/db";
 import { factors, type FactorKind } from "@/lib/db/schema";
 import { notifyUser } from "@/lib/notifications";
+import { rateLimit } from "@/lib/rate-limit";
 import { decrypt, encrypt } from "@/lib/security/crypto";
+import { hashToken } from "@/lib/security/tokens";
 import { addFactor, type AddedFactor } from ".";
 import { FACTOR_ARTICLE_NAMES } from "./kinds";
 import { labelInput } from "./manage";
@@ -43,9 +45,13 @@ export async function finishTotp(user: User, input: { enrollment: string; code: 
   const step = await matchTotp(secret, input.code);
   if (step === null) return { ok: false, field: "code", message: "That code didn't match. Enter the 6-digit code your app shows now." };
   const label = labelInput(input.label) || "Authenticator app";
-  const added = await db().transaction((tx) =>
-    addFactor(tx, { userId: user.id, kind: "totp", label: label.slice(0, 60), secretEncrypted: sealTotpSecret(secret, user.id), lastTotpStep: step }, meta),
-  );
+  const added = await db().transaction(async (tx) => {
+    // One setup saves one factor, even when the form is submitted twice.
+    const firstUse = await rateLimit(`totp-enroll:${hashToken(input.enrollment)}`, { limit: 1, windowSeconds: ENROLLMENT_SECONDS }, tx);
+    if (!firstUse.allowed) return null;
+    return addFactor(tx, { userId: user.id, kind: "totp", label: label.slice(0, 60), secretEncrypted: sealTotpSecret(secret, user.id), lastTotpStep: step }, meta);
+  });
+  if (!added) return { ok: false, message: "This authenticator app is already set up. Go back to security settings." };
   await announceFactor(user.id, "totp", meta);
   return { ok: true, ...added };
 }

@@ -1,7 +1,8 @@
-import { and, asc, count, eq, sql } from "drizzle-orm";
+import { and, asc, count, eq } from "drizzle-orm";
 import { recordAudit, type RequestMeta } from "@/lib/audit";
 import { db, type Executor, type Tx } from "@/lib/db";
-import { factors, users, type Factor, type FactorKind } from "@/lib/db/schema";
+import { lockUser } from "@/lib/db/lock-user";
+import { factors, type Factor, type FactorKind } from "@/lib/db/schema";
 import { generateRecoveryCodes } from "./recovery-codes";
 
 export type NewFactor = {
@@ -29,7 +30,7 @@ export type AddedFactor = {
  */
 export async function addFactor(tx: Tx, input: NewFactor, meta: RequestMeta): Promise<AddedFactor> {
   // Serialise enrollments per user: two "first" factors at once must not both become default.
-  await tx.execute(sql`select 1 from ${users} where ${users.id} = ${input.userId} for update`);
+  await lockUser(tx, input.userId);
   const [{ n }] = (await tx.select({ n: count() }).from(factors).where(eq(factors.userId, input.userId))) as [{ n: number }];
   const first = n === 0;
   const [row] = await tx

@@ -1,6 +1,7 @@
 import { and, eq, ne, sql } from "drizzle-orm";
 import { recordAudit, type RequestMeta } from "@/lib/audit";
 import { db, type Tx } from "@/lib/db";
+import { lockUser } from "@/lib/db/lock-user";
 import { factors, recoveryCodes, sessions } from "@/lib/db/schema";
 import { notifyUser } from "@/lib/notifications";
 import { FACTOR_ARTICLE_NAMES } from "./kinds";
@@ -29,7 +30,8 @@ export async function renameFactor(userId: string, factorId: string, rawLabel: s
 
 export async function setDefaultFactor(userId: string, factorId: string, meta: RequestMeta): Promise<ManageResult> {
   return db().transaction(async (tx) => {
-    // Clear first: the partial unique index allows one default per user at any moment.
+    // One change at a time per user; clear first: the partial unique index allows one default.
+    await lockUser(tx, userId);
     const [target] = await tx.select({ id: factors.id }).from(factors).where(and(eq(factors.id, factorId), eq(factors.userId, userId)));
     if (!target) return NOT_FOUND;
     await tx.update(factors).set({ isDefault: false }).where(and(eq(factors.userId, userId), eq(factors.isDefault, true)));
