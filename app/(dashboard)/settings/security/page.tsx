@@ -118,8 +118,7 @@ export default async function SecurityPage({ searchParams }: Props) {
                 <tr key={event.id}>
                   <td className="py-2 pr-4 text-slate-800">{describeEvent(event.type)}</td>
                   <td className="py-2 pr-4 text-slate-600">
-                    {describeUserAgent(event.userAgent)}
-                    {event.ip ? ` · ${event.ip}` : ""}
+                    {event.userAgent || event.ip ? `${describeUserAgent(event.userAgent)}${event.ip ? ` · ${event.ip}` : ""}` : "—"}
                   </td>
                   <td className="py-2 text-slate-600">
                     <time dateTime={event.createdAt.toISOString()}>{formatTime(event.createdAt)}</time>
