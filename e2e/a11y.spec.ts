@@ -1,6 +1,16 @@
 import AxeBuilder from "@axe-core/playwright";
 import { expect, test, type BrowserContext, type Page } from "@playwright/test";
-import { newAccount, signUp, submitSignUp, waitForForm } from "./helpers";
+import {
+  enrollTotp,
+  finishRecoveryCodes,
+  newAccount,
+  signInToChallenge,
+  signOut,
+  signUp,
+  submitSignUp,
+  waitForForm,
+  waitForReady,
+} from "./helpers";
 
 const TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"];
 const BLOCKING = new Set(["serious", "critical"]);
@@ -84,5 +94,59 @@ test.describe("signed in", () => {
     await expect(page.getByRole("heading", { name: "Security", exact: true })).toBeVisible();
     await expectNoSeriousViolations(page, "/settings/security");
     await context.close();
+  });
+});
+
+test.describe("second factors", () => {
+  test("TOTP wizard, recovery codes, security page with a factor, confirm page, sign-in challenge", async ({ page }) => {
+    const account = newAccount("Axe Factor");
+    await signUp(page, account);
+
+    await page.goto("/settings/security/add/totp");
+    await waitForReady(page);
+    await expectNoSeriousViolations(page, "/settings/security/add/totp");
+    await enrollTotp(page);
+    await expect(page.getByRole("heading", { name: "Save your recovery codes" })).toBeVisible();
+    await expectNoSeriousViolations(page, "/settings/security/add/totp (recovery codes)");
+    await finishRecoveryCodes(page);
+
+    await expect(page.getByTestId("factor")).toHaveCount(1);
+    await expectNoSeriousViolations(page, "/settings/security (with a factor)");
+    // With the step-up error shown.
+    await page.getByRole("button", { name: "Turn off two-factor authentication" }).click();
+    await expect(page.getByRole("link", { name: "Confirm it's you" })).toBeVisible();
+    await expectNoSeriousViolations(page, "/settings/security (step-up error)");
+
+    // Adding a second factor asks for the first one again.
+    await page.goto("/settings/security/add/email");
+    await page.waitForURL("**/settings/security/confirm?next=**");
+    await waitForReady(page);
+    await expect(page.getByRole("heading", { name: "Enter the code from your authenticator app" })).toBeVisible();
+    await expectNoSeriousViolations(page, "/settings/security/confirm");
+
+    await signOut(page);
+    await signInToChallenge(page, account.email, account.password);
+    await expect(page.getByRole("heading", { name: "Enter the code from your authenticator app" })).toBeVisible();
+    await expectNoSeriousViolations(page, "/sign-in/challenge");
+    await page.getByText("Use another method").click();
+    await expect(page.getByRole("button", { name: "Use a recovery code" })).toBeVisible();
+    await expectNoSeriousViolations(page, "/sign-in/challenge (other methods open)");
+    await page.getByRole("button", { name: "Use a recovery code" }).click();
+    await expect(page.getByLabel("Recovery code", { exact: true })).toBeVisible();
+    await expectNoSeriousViolations(page, "/sign-in/challenge (recovery code)");
+    // A wrong code: the error state.
+    await page.getByLabel("Recovery code", { exact: true }).fill("0000-0000-0000");
+    await page.getByRole("button", { name: "Verify", exact: true }).click();
+    await expect(page.getByText(/tries left\./)).toBeVisible();
+    await expectNoSeriousViolations(page, "/sign-in/challenge (error)");
+  });
+
+  test("email, SMS and security-key wizards", async ({ page }) => {
+    await signUp(page, newAccount("Axe Wizard"));
+    for (const kind of ["email", "sms", "webauthn"]) {
+      await page.goto(`/settings/security/add/${kind}`);
+      await waitForReady(page);
+      await expectNoSeriousViolations(page, `/settings/security/add/${kind}`);
+    }
   });
 });

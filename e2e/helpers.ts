@@ -76,3 +76,195 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   await page.screenshot({ path: file, fullPage: true });
   return file;
 }
+
+// ---------------------------------------------------------------------------------------
+// Second factors
+// ---------------------------------------------------------------------------------------
+
+/** The SMS number every e2e account uses (libphonenumber's own example, valid in E.164). */
+export const TEST_PHONE = "+1 415 555 2671";
+export const TEST_PHONE_E164 = "+14155552671";
+
+/**
+ * The newest /dev/outbox message addressed to `to` (exactly) — with `contains`, the newest one
+ * that contains it — read in a separate page of the same browser context so the page under
+ * test keeps its state. Polls until such a message exists and differs from `notText` (a
+ * message read before), for sends that land a moment after the UI says so.
+ */
+export async function readLatestMessage(page: Page, to: string, options: { contains?: string | RegExp; notText?: string } = {}): Promise<string> {
+  const { contains, notText } = options;
+  const outbox = await page.context().newPage();
+  try {
+    let found = "";
+    await expect
+      .poll(
+        async () => {
+          await outbox.goto("/dev/outbox");
+          const messages = outbox.getByTestId("outbox-message").filter({ has: outbox.getByTestId("outbox-to").getByText(to, { exact: true }) });
+          const texts = await messages.getByTestId("outbox-text").allTextContents();
+          found = texts.find((text) => contains === undefined || (typeof contains === "string" ? text.includes(contains) : contains.test(text))) ?? "";
+          return found !== "" && found !== notText;
+        },
+        { message: `a message to ${to}${contains ? ` containing ${contains}` : ""} in /dev/outbox`, timeout: 15_000, intervals: [250, 500, 1000] },
+      )
+      .toBe(true);
+    return found;
+  } finally {
+    await outbox.close();
+  }
+}
+
+/** The 6-digit code in an email or SMS text ("Your Tessera code is 123456."). */
+export function extractCode(text: string): string {
+  const match = /\b(\d{6})\b/.exec(text);
+  if (!match) throw new Error(`no 6-digit code in: ${text}`);
+  return match[1]!;
+}
+
+/** The code read out by a voice message ("1. 2. 3. 4. 5. 6. Again: 1. 2. …"): both readings must agree. */
+export function extractSpokenCode(text: string): string {
+  const [first, second] = text.split(/Again/i);
+  const digits = (part = "") => (part.match(/\d/g) ?? []).join("");
+  const code = digits(first);
+  if (!/^\d{6}$/.test(code)) throw new Error(`no spoken 6-digit code in: ${text}`);
+  if (second !== undefined && digits(second) !== code) throw new Error(`the code is read differently the second time: ${text}`);
+  return code;
+}
+
+const TOTP_STEP = 30;
+
+/**
+ * Computes TOTP codes for one enrolled secret. The server accepts a step at most once and only
+ * a step after the last one accepted (replay protection), within ±1 step of its clock; so each
+ * call hands out the next unused step, waiting for the clock when it has run ahead by two.
+ */
+export class TotpDevice {
+  /** The last step handed out (enrollment uses the current one). */
+  private lastStep: number;
+
+  constructor(
+    readonly secret: string,
+    enrolledAtStep: number,
+  ) {
+    this.lastStep = enrolledAtStep;
+  }
+
+  /** The code for the next unused step (now, or the next 30 s window when now was used). */
+  async next(): Promise<string> {
+    const { generate } = await import("otplib");
+    for (;;) {
+      const now = Math.floor(Date.now() / 1000);
+      const current = Math.floor(now / TOTP_STEP);
+      const step = Math.max(current, this.lastStep + 1);
+      // Ahead by one is within the server's drift window; two ahead is not: wait.
+      if (step <= current + 1) {
+        this.lastStep = step;
+        return generate({ secret: this.secret, epoch: step * TOTP_STEP });
+      }
+      await new Promise((resolve) => setTimeout(resolve, ((current + 1) * TOTP_STEP - now) * 1000 + 250));
+    }
+  }
+
+  /** A 6-digit code that is valid at no step near now. */
+  async wrong(): Promise<string> {
+    const { generate } = await import("otplib");
+    const current = Math.floor(Date.now() / 1000 / TOTP_STEP);
+    const valid = new Set(await Promise.all([-2, -1, 0, 1, 2].map((d) => generate({ secret: this.secret, epoch: (current + d) * TOTP_STEP }))));
+    for (let n = 0; ; n += 1) {
+      const candidate = String((123456 + n * 111111) % 1_000_000).padStart(6, "0");
+      if (!valid.has(candidate)) return candidate;
+    }
+  }
+}
+
+/** Every wizard (and the challenge/step-up prompts) marks itself with data-ready once hydrated. */
+export async function waitForReady(page: Page): Promise<void> {
+  await page.locator("[data-ready]").first().waitFor();
+}
+
+/**
+ * Enrolls an authenticator app on /settings/security/add/totp (opened unless the page is already
+ * there): reads the secret on screen,
+ * enters the current code. Stops on whatever comes next (the recovery codes for a first
+ * factor, the security page otherwise). With `screenshots`, saves each step under that prefix.
+ */
+export async function enrollTotp(page: Page, options: { label?: string; screenshots?: string } = {}): Promise<TotpDevice> {
+  if (new URL(page.url(), "http://x").pathname !== "/settings/security/add/totp") await page.goto("/settings/security/add/totp");
+  await expect(page.getByRole("heading", { name: "Set up an authenticator app" })).toBeVisible();
+  await waitForReady(page);
+  const secret = ((await page.getByTestId("totp-secret").textContent()) ?? "").replace(/\s+/g, "");
+  expect(secret).toMatch(/^[A-Z2-7]{32}$/);
+  await expect(page.getByRole("img", { name: "QR code for your authenticator app" })).toBeVisible();
+  if (options.screenshots) await screenshot(page, `${options.screenshots}-1-scan`);
+
+  const { generate } = await import("otplib");
+  const now = Math.floor(Date.now() / 1000);
+  const current = Math.floor(now / TOTP_STEP);
+  // The previous step is within the server's ±1 drift window. Using it (when the current step
+  // has at least 10 s to run, so the server is still in it) leaves the current and next steps
+  // free: two more sign-ins or confirmations without waiting for the clock.
+  const step = (current + 1) * TOTP_STEP - now >= 10 ? current - 1 : current;
+  await page.getByLabel("6-digit code from the app").fill(await generate({ secret, epoch: step * TOTP_STEP }));
+  if (options.label) await page.getByLabel("Name (optional)").fill(options.label);
+  if (options.screenshots) await screenshot(page, `${options.screenshots}-2-code-entered`);
+  await page.getByRole("button", { name: "Verify and turn on" }).click();
+  return new TotpDevice(secret, step);
+}
+
+/**
+ * On the recovery-codes panel of a first enrollment: checks the codes, proves "Finish" stays
+ * disabled until the codes were saved (here: the checkbox), finishes, and returns the codes.
+ */
+export async function finishRecoveryCodes(page: Page, options: { screenshot?: string; via?: "checkbox" | "copy" } = {}): Promise<string[]> {
+  await expect(page.getByRole("heading", { name: "Save your recovery codes" })).toBeVisible();
+  const list = page.getByTestId("recovery-codes").locator("li");
+  await expect(list).toHaveCount(10);
+  const codes = (await list.allTextContents()).map((code) => code.trim());
+  for (const code of codes) expect(code).toMatch(/^[0-9a-z]{4}-[0-9a-z]{4}-[0-9a-z]{4}$/);
+  expect(new Set(codes).size).toBe(10);
+
+  const finish = page.getByRole("button", { name: "Finish" });
+  await expect(finish).toBeDisabled();
+  if (options.screenshot) await screenshot(page, options.screenshot);
+  if (options.via === "copy") {
+    await page.context().grantPermissions(["clipboard-read", "clipboard-write"]);
+    await page.getByRole("button", { name: "Copy", exact: true }).click();
+    await expect(page.getByRole("button", { name: "Copied" })).toBeVisible();
+  } else {
+    await page.getByLabel("I have saved these codes somewhere safe").check();
+  }
+  await expect(finish).toBeEnabled();
+  await finish.click();
+  await page.waitForURL(/\/settings\/security\?added=/);
+  return codes;
+}
+
+/** Email + password for an account with a second factor: waits for the hydrated challenge. */
+export async function signInToChallenge(page: Page, email: string, password: string): Promise<void> {
+  await submitSignIn(page, email, password);
+  await page.waitForURL("**/sign-in/challenge**");
+  await waitForReady(page);
+}
+
+/** Enters a code on the challenge (or step-up) prompt and submits it. */
+export async function submitChallengeCode(page: Page, code: string, options: { remember?: boolean; label?: string } = {}): Promise<void> {
+  if (options.remember) await page.getByLabel(/Remember this device/).check();
+  await page.getByLabel(options.label ?? "6-digit code", { exact: true }).fill(code);
+  await page.getByRole("button", { name: "Verify", exact: true }).click();
+}
+
+/** Attaches Chromium's virtual security key (CTAP2, USB, resident keys, user verification) to the page. */
+export async function addVirtualAuthenticator(page: Page): Promise<void> {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send("WebAuthn.enable");
+  await cdp.send("WebAuthn.addVirtualAuthenticator", {
+    options: {
+      protocol: "ctap2",
+      transport: "usb",
+      hasResidentKey: true,
+      hasUserVerification: true,
+      isUserVerified: true,
+      automaticPresenceSimulation: true,
+    },
+  });
+}

@@ -4,6 +4,7 @@ import { browserSupportsWebAuthn, startAuthentication } from "@simplewebauthn/br
 import { useState, useSyncExternalStore, useTransition } from "react";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
+import { FACTOR_NAMES } from "@/lib/factors/kinds";
 import type { CodeMethod, PromptActions, PromptMethod, VerifyAnswer } from "@/lib/factors/prompt-types";
 import { CodeField } from "./code-field";
 import { useCountdown } from "./use-countdown";
@@ -105,6 +106,12 @@ export function SecondFactorPrompt({ methods, recoveryCodesLeft, actions, initia
     });
   }
 
+  /** " (a••@example.com)" — unless it would only repeat the method's name. */
+  function hintFor(kind: Mode) {
+    const hint = kind === "recovery_code" ? undefined : methods.find((m) => m.kind === kind)?.hint;
+    return hint && hint !== FACTOR_NAMES[kind as PromptMethod["kind"]] ? ` (${hint})` : "";
+  }
+
   function switchTo(next: Mode) {
     setMode(next);
     setError(undefined);
@@ -185,7 +192,7 @@ export function SecondFactorPrompt({ methods, recoveryCodesLeft, actions, initia
               <li key={other}>
                 <button type="button" className="text-indigo-700 hover:underline" onClick={() => switchTo(other)}>
                   {OTHER_LABELS[other]}
-                  {other !== "recovery_code" && methods.find((m) => m.kind === other)?.hint ? ` (${methods.find((m) => m.kind === other)!.hint})` : ""}
+                  {hintFor(other)}
                 </button>
               </li>
             ))}

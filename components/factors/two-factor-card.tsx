@@ -43,10 +43,13 @@ export function TwoFactorCard({ factors }: { factors: Factor[] }) {
                   {factor.isDefault && <span className="ml-2 rounded-full bg-indigo-100 px-2 py-0.5 text-xs text-indigo-800">Default</span>}
                 </p>
                 <p className="text-sm text-slate-600">
-                  {FACTOR_NAMES[factor.kind]}
-                  {factor.kind === "sms" && factor.phone ? ` · ${maskPhone(factor.phone)}` : ""}
-                  {" · "}
-                  {factor.lastUsedAt ? `Last used ${formatTime(factor.lastUsedAt)}` : `Added ${formatTime(factor.createdAt)}`}
+                  {[
+                    factor.label === FACTOR_NAMES[factor.kind] ? null : FACTOR_NAMES[factor.kind],
+                    factor.kind === "sms" && factor.phone ? maskPhone(factor.phone) : null,
+                    factor.lastUsedAt ? `Last used ${formatTime(factor.lastUsedAt)}` : `Added ${formatTime(factor.createdAt)}`,
+                  ]
+                    .filter(Boolean)
+                    .join(" · ")}
                 </p>
                 <div className="mt-2 flex flex-wrap items-start gap-3">
                   {(factor.kind === "totp" || factor.kind === "webauthn") && <RenameFactor factorId={factor.id} label={factor.label} />}
