@@ -248,15 +248,9 @@ describe("concurrent enrollments", () => {
     expect(await auditEventsOf(user.userId, "two_factor.enabled")).toHaveLength(1);
   });
 
-  // BUG (PostgreSQL only; lib/factors/index.ts addFactor, `select … for update` on users):
-  // finishEmail and finishSms update their otp_codes row twice in one transaction (verifyOtp:
-  // attempts + 1, then consumeOnce). The second UPDATE re-checks the row's foreign key and takes
-  // FOR KEY SHARE on the user's row; addFactor then asks FOR UPDATE on that row, which conflicts
-  // with the other transaction's KEY SHARE: two enrollments of one user finishing together
-  // deadlock and one throws "deadlock detected" (about 6 times in 10 here). `for no key update`
-  // serialises enrollments just as well and does not conflict with KEY SHARE. PGlite runs one
-  // transaction at a time, so the test passes there.
-  const onPostgres = Boolean(process.env.TEST_DATABASE_URL);
+  // On PostgreSQL this once deadlocked: verifyOtp's second UPDATE of an otp_codes row takes
+  // KEY SHARE on the user's row, which conflicted with addFactor's FOR UPDATE. lockUser now
+  // takes FOR NO KEY UPDATE, which serialises enrollments without that conflict.
   it("email and SMS enrollments finishing at once both succeed, leaving one default", async () => {
     for (let i = 0; i < 10; i++) {
       const { user, who } = await person();
