@@ -2,7 +2,7 @@ import type { NextAuthOptions } from "next-auth";
 import CredentialsProvider from "next-auth/providers/credentials";
 import { deriveKey } from "@/lib/security/secret";
 import { CHALLENGE_COOKIE, exchangeChallenge } from "./challenge";
-import { metaFromHeaders } from "./request-meta";
+import { metaFromHeaders, requestMeta } from "./request-meta";
 import { revokeSession, SESSION_TTL_SECONDS } from "./sessions";
 
 declare module "next-auth" {
@@ -63,7 +63,8 @@ export function authOptions(): NextAuthOptions {
     },
     events: {
       async signOut({ token }) {
-        if (token?.sid) await revokeSession(token.sid, {});
+        // Runs inside next-auth's route handler, so the request's headers are at hand.
+        if (token?.sid) await revokeSession(token.sid, await requestMeta());
       },
     },
   };
