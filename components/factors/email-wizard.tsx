@@ -1,6 +1,5 @@
 "use client";
 
-import { useRouter } from "next/navigation";
 import { useActionState, useMemo } from "react";
 import { beginEmailAction, finishEmailAction, type EnrollState } from "@/app/(dashboard)/settings/security/add/actions";
 import { useHydrated } from "@/components/auth/use-hydrated";
@@ -8,7 +7,8 @@ import { Alert } from "@/components/ui/alert";
 import { SubmitButton } from "@/components/ui/button";
 import { CodeField } from "./code-field";
 import { useCountdown } from "./use-countdown";
-import { ActionError, addedHref, FactorAdded, WizardStep } from "./wizard-shell";
+import { ActionError, FactorAdded, WizardStep } from "./wizard-shell";
+import { useFinishEnrollment } from "./use-finish-enrollment";
 
 type Sent = { sentTo: string; resendAt: string };
 
@@ -19,13 +19,9 @@ const failed = (result: EnrollState, sent?: Sent): Flow => ({ error: result.erro
 
 /** Email-code enrollment: send a code to the account's address, then enter it. */
 export function EmailWizard({ email }: { email: string }) {
-  const router = useRouter();
   const hydrated = useHydrated();
 
-  const finish = () => {
-    router.push(addedHref("email"));
-    router.refresh();
-  };
+  const finish = useFinishEnrollment("email");
 
   const [state, action, pending] = useActionState<Flow, FormData>(async (prev, formData) => {
     if (formData.get("intent") === "send") {

@@ -1,6 +1,5 @@
 "use client";
 
-import { useRouter } from "next/navigation";
 import { useActionState, useMemo } from "react";
 import { beginSmsAction, finishSmsAction, type EnrollState } from "@/app/(dashboard)/settings/security/add/actions";
 import { useHydrated } from "@/components/auth/use-hydrated";
@@ -9,7 +8,8 @@ import { SubmitButton } from "@/components/ui/button";
 import { Field } from "@/components/ui/field";
 import { CodeField } from "./code-field";
 import { useCountdown } from "./use-countdown";
-import { ActionError, addedHref, FactorAdded, WizardStep } from "./wizard-shell";
+import { ActionError, FactorAdded, WizardStep } from "./wizard-shell";
+import { useFinishEnrollment } from "./use-finish-enrollment";
 
 type Sent = { sentTo: string; resendAt: string; phone: string };
 
@@ -23,13 +23,9 @@ const failed = (result: EnrollState, sent?: Sent): Flow => ({ error: result.erro
  * factor exists) the same steps move that factor to the new number once it is verified.
  */
 export function SmsWizard({ changing }: { changing: boolean }) {
-  const router = useRouter();
   const hydrated = useHydrated();
 
-  const finish = () => {
-    router.push(addedHref("sms"));
-    router.refresh();
-  };
+  const finish = useFinishEnrollment("sms");
 
   const [state, action, pending] = useActionState<Flow, FormData>(async (prev, formData) => {
     const intent = formData.get("intent");

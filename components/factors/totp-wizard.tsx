@@ -1,6 +1,5 @@
 "use client";
 
-import { useRouter } from "next/navigation";
 import { QRCodeSVG } from "qrcode.react";
 import { useActionState, useState } from "react";
 import { finishTotpAction, type EnrollState } from "@/app/(dashboard)/settings/security/add/actions";
@@ -9,7 +8,8 @@ import { SubmitButton } from "@/components/ui/button";
 import { Field } from "@/components/ui/field";
 import { CodeField } from "./code-field";
 import { CopyButton } from "./copy-button";
-import { ActionError, addedHref, FactorAdded, WizardStep } from "./wizard-shell";
+import { ActionError, FactorAdded, WizardStep } from "./wizard-shell";
+import { useFinishEnrollment } from "./use-finish-enrollment";
 
 type Props = { uri: string; groupedSecret: string; enrollment: string };
 
@@ -19,13 +19,9 @@ const QR_LABEL = "QR code for your authenticator app";
 export function TotpWizard(props: Props) {
   // The secret the person scanned must stay on screen even if the page re-renders with a new one.
   const [{ uri, groupedSecret, enrollment }] = useState(props);
-  const router = useRouter();
   const hydrated = useHydrated();
 
-  const finish = () => {
-    router.push(addedHref("totp"));
-    router.refresh();
-  };
+  const finish = useFinishEnrollment("totp");
 
   const [state, action, pending] = useActionState<EnrollState, FormData>(async (_prev, formData) => {
     const result = await finishTotpAction({}, formData);

@@ -2,14 +2,14 @@
 
 import { browserSupportsWebAuthn, startRegistration, WebAuthnError, type PublicKeyCredentialCreationOptionsJSON, type RegistrationResponseJSON } from "@simplewebauthn/browser";
 import Link from "next/link";
-import { useRouter } from "next/navigation";
 import { useActionState, useSyncExternalStore } from "react";
 import { finishWebAuthnAction, webauthnRegistrationOptionsAction, type EnrollState } from "@/app/(dashboard)/settings/security/add/actions";
 import { useHydrated } from "@/components/auth/use-hydrated";
 import { Alert } from "@/components/ui/alert";
 import { SubmitButton } from "@/components/ui/button";
 import { Field } from "@/components/ui/field";
-import { ActionError, addedHref, FactorAdded, WizardStep } from "./wizard-shell";
+import { ActionError, FactorAdded, WizardStep } from "./wizard-shell";
+import { useFinishEnrollment } from "./use-finish-enrollment";
 
 type Flow = Pick<EnrollState, "error" | "stepUp" | "fieldErrors"> & { label?: string; recoveryCodes?: string[]; leaving?: boolean };
 
@@ -20,15 +20,11 @@ const noSubscription = () => () => {};
 
 /** Security-key or passkey registration: name it, then one browser prompt. */
 export function WebAuthnWizard() {
-  const router = useRouter();
   const hydrated = useHydrated();
   // The server cannot know: it renders "supported", and the browser answers after hydration.
   const supported = useSyncExternalStore(noSubscription, browserSupportsWebAuthn, () => true);
 
-  const finish = () => {
-    router.push(addedHref("webauthn"));
-    router.refresh();
-  };
+  const finish = useFinishEnrollment("webauthn");
 
   const [state, action, pending] = useActionState<Flow, FormData>(async (_prev, formData) => {
     const label = String(formData.get("label") ?? "");

@@ -1,0 +1,14 @@
+"use client";
+
+import { useRouter } from "next/navigation";
+import type { FactorKind } from "@/lib/db/schema";
+import { addedHref } from "./wizard-shell";
+
+/** Back to Settings → Security with the "added" banner, its server data fresh. */
+export function useFinishEnrollment(kind: FactorKind): () => void {
+  const router = useRouter();
+  return () => {
+    router.push(addedHref(kind));
+    router.refresh();
+  };
+}
