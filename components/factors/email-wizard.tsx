@@ -7,7 +7,8 @@ import { Alert } from "@/components/ui/alert";
 import { SubmitButton } from "@/components/ui/button";
 import { CodeField } from "./code-field";
 import { useCountdown } from "./use-countdown";
-import { ActionError, FactorAdded, WizardStep } from "./wizard-shell";
+import { FactorAdded, WizardStep } from "./wizard-shell";
+import { ActionError } from "./action-error";
 import { useFinishEnrollment } from "./use-finish-enrollment";
 
 type Sent = { sentTo: string; resendAt: string };
@@ -40,7 +41,7 @@ export function EmailWizard({ email }: { email: string }) {
   const resendIso = state.sent?.resendAt;
   const resendAt = useMemo(() => (resendIso ? new Date(resendIso) : null), [resendIso]);
   const wait = useCountdown(resendAt);
-  const error = <ActionError error={state.error} stepUp={state.stepUp} kind="email" />;
+  const error = <ActionError error={state.error} stepUp={state.stepUp} next="/settings/security/add/email" boxed />;
 
   const step = state.recoveryCodes ? "recovery-codes" : state.sent ? "code" : "send";
   return (

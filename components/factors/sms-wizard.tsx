@@ -8,7 +8,8 @@ import { SubmitButton } from "@/components/ui/button";
 import { Field } from "@/components/ui/field";
 import { CodeField } from "./code-field";
 import { useCountdown } from "./use-countdown";
-import { ActionError, FactorAdded, WizardStep } from "./wizard-shell";
+import { FactorAdded, WizardStep } from "./wizard-shell";
+import { ActionError } from "./action-error";
 import { useFinishEnrollment } from "./use-finish-enrollment";
 
 type Sent = { sentTo: string; resendAt: string; phone: string };
@@ -66,7 +67,7 @@ export function SmsWizard({ changing }: { changing: boolean }) {
             >
               <form action={action} className="space-y-4" noValidate>
                 <input type="hidden" name="intent" value="send" />
-                <ActionError error={state.error} stepUp={state.stepUp} kind="sms" />
+                <ActionError error={state.error} stepUp={state.stepUp} next="/settings/security/add/sms" boxed />
                 <Field
                   label="Phone number"
                   name="phone"
@@ -87,7 +88,7 @@ export function SmsWizard({ changing }: { changing: boolean }) {
               <div className="space-y-4">
                 {state.notice && <Alert tone="success">{state.notice}</Alert>}
                 {/* The number is not on screen here, so its errors (a refused resend, say) show as an alert. */}
-                <ActionError error={state.error ?? state.fieldErrors?.phone?.[0]} stepUp={state.stepUp} kind="sms" />
+                <ActionError error={state.error ?? state.fieldErrors?.phone?.[0]} stepUp={state.stepUp} next="/settings/security/add/sms" boxed />
                 <form action={action} className="space-y-4" noValidate>
                   <input type="hidden" name="intent" value="verify" />
                   <input type="hidden" name="phone" value={state.sent.phone} />

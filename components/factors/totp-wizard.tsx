@@ -8,7 +8,8 @@ import { SubmitButton } from "@/components/ui/button";
 import { Field } from "@/components/ui/field";
 import { CodeField } from "./code-field";
 import { CopyButton } from "./copy-button";
-import { ActionError, FactorAdded, WizardStep } from "./wizard-shell";
+import { FactorAdded, WizardStep } from "./wizard-shell";
+import { ActionError } from "./action-error";
 import { useFinishEnrollment } from "./use-finish-enrollment";
 
 type Props = { uri: string; groupedSecret: string; enrollment: string };
@@ -60,7 +61,7 @@ export function TotpWizard(props: Props) {
           <WizardStep step={2} of={2} title="Enter the code from the app" description="The app now shows a 6-digit code for Tessera that changes every 30 seconds.">
             <form action={action} className="space-y-4" noValidate>
               <input type="hidden" name="enrollment" value={enrollment} />
-              <ActionError error={state.error ?? state.fieldErrors?.enrollment?.[0]} stepUp={state.stepUp} kind="totp" />
+              <ActionError error={state.error ?? state.fieldErrors?.enrollment?.[0]} stepUp={state.stepUp} next="/settings/security/add/totp" boxed />
               <CodeField label="6-digit code from the app" error={state.fieldErrors?.code?.[0]} autoFocus={false} />
               <Field
                 label="Name (optional)"

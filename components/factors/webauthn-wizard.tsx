@@ -8,7 +8,8 @@ import { useHydrated } from "@/components/auth/use-hydrated";
 import { Alert } from "@/components/ui/alert";
 import { SubmitButton } from "@/components/ui/button";
 import { Field } from "@/components/ui/field";
-import { ActionError, FactorAdded, WizardStep } from "./wizard-shell";
+import { FactorAdded, WizardStep } from "./wizard-shell";
+import { ActionError } from "./action-error";
 import { useFinishEnrollment } from "./use-finish-enrollment";
 
 type Flow = Pick<EnrollState, "error" | "stepUp" | "fieldErrors"> & { label?: string; recoveryCodes?: string[]; leaving?: boolean };
@@ -52,7 +53,7 @@ export function WebAuthnWizard() {
         <WizardStep title="Register your key" description="Your browser will ask you to touch your security key, or to confirm with your fingerprint, face or screen lock.">
           {supported ? (
             <form action={action} className="space-y-4" noValidate>
-              <ActionError error={state.error} stepUp={state.stepUp} kind="webauthn" />
+              <ActionError error={state.error} stepUp={state.stepUp} next="/settings/security/add/webauthn" boxed />
               <Field
                 label="Name"
                 name="label"

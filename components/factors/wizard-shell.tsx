@@ -51,25 +51,6 @@ export function WizardStep({ step, of, title, description, children }: { step?: 
   );
 }
 
-/** An action's error; when a fresh second factor is owed, with the way to give it. */
-export function ActionError({ error, stepUp, kind }: { error?: string; stepUp?: boolean; kind: FactorKind }) {
-  if (!error) return null;
-  return (
-    <Alert tone="error">
-      {error}
-      {stepUp && (
-        <>
-          {" "}
-          <Link href={stepUpHref(kind)} className="font-medium underline">
-            Confirm it&apos;s you
-          </Link>
-        </>
-      )}
-    </Alert>
-  );
-}
-
-/** Replaces a wizard once 2FA just turned on: the recovery codes, shown this once. */
 export function FactorAdded({ message, codes, onFinish }: { message: string; codes: string[]; onFinish: () => void }) {
   return (
     <section className="space-y-4 rounded-lg border border-slate-200 bg-white p-5 shadow-sm sm:p-6">
