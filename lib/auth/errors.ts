@@ -1,15 +1,11 @@
-const wait = (seconds?: number) => {
-  if (!seconds) return "a few minutes";
-  const minutes = Math.ceil(seconds / 60);
-  return minutes <= 1 ? "a minute" : `${minutes} minutes`;
-};
+import { waitPhrase } from "@/lib/format/wait";
 
 /** Error codes of the sign-up and sign-in domain, with the message a person sees. */
 export const AUTH_ERRORS = {
   EMAIL_TAKEN: () => "An account with this email already exists. Sign in instead?",
   INVALID_CREDENTIALS: () => "Wrong email or password.",
-  ACCOUNT_LOCKED: (s?: number) => `Too many wrong passwords for this account. Try again in ${wait(s)}.`,
-  RATE_LIMITED: (s?: number) => `Too many attempts from your network. Try again in ${wait(s)}.`,
+  ACCOUNT_LOCKED: (s?: number) => `Too many wrong passwords for this account. Try again in ${waitPhrase(s)}.`,
+  RATE_LIMITED: (s?: number) => `Too many attempts from your network. Try again in ${waitPhrase(s)}.`,
   CHALLENGE_INVALID: () => "Your sign-in has expired. Enter your email and password again.",
 } as const;
 

@@ -7,6 +7,7 @@ import { otpCodes, type Channel, type OtpPurpose } from "@/lib/db/schema";
 import { send } from "@/lib/messaging";
 import { rateLimit } from "@/lib/rate-limit";
 import { keyedHash, matchesKeyedHash } from "@/lib/security/crypto";
+import { waitPhrase } from "@/lib/format/wait";
 import { codeMessage } from "./messages";
 
 /** NIST SP 800-63B's limit for out-of-band codes. */
@@ -24,17 +25,11 @@ const CODE_DIGITS = 6;
 const HASH_PURPOSE = "otp-code";
 const HOUR = 60 * 60;
 
-const wait = (seconds?: number) => {
-  if (!seconds) return "a few minutes";
-  if (seconds < 60) return `${seconds} second${seconds === 1 ? "" : "s"}`;
-  const minutes = Math.ceil(seconds / 60);
-  return minutes === 1 ? "a minute" : `${minutes} minutes`;
-};
 
 /** Error codes of one-time codes, with the message a person sees. */
 export const OTP_ERRORS = {
-  COOLDOWN: (s?: number) => `A code is on its way. You can ask for another in ${wait(s)}.`,
-  RATE_LIMITED: (s?: number) => `Too many codes were sent. Try again in ${wait(s)}, or use another method.`,
+  COOLDOWN: (s?: number) => `A code is on its way. You can ask for another in ${waitPhrase(s)}.`,
+  RATE_LIMITED: (s?: number) => `Too many codes were sent. Try again in ${waitPhrase(s)}, or use another method.`,
   SEND_FAILED: () => "We couldn't send the code. Try again in a moment, or use another method.",
   // One message for wrong, expired, used and locked codes: the answer must not tell a guesser
   // which of them it hit.
