@@ -28,6 +28,8 @@ export const AUDIT_EVENTS = {
   "step_up.verified": "Second factor re-entered",
   "password.reset_requested": "Password reset requested",
   "password.reset": "Password reset",
+  "policy.changed": "Team two-factor policy changed",
+  "credits.added": "SMS credits added",
 } as const;
 
 export type AuditType = keyof typeof AUDIT_EVENTS;

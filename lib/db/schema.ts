@@ -2,6 +2,7 @@ import { sql } from "drizzle-orm";
 import {
   bigint,
   boolean,
+  check,
   index,
   integer,
   jsonb,
@@ -31,11 +32,42 @@ export const users = pgTable(
   (t) => [uniqueIndex("users_email_lower_idx").on(sql`lower(${t.email})`)],
 );
 
-export const teams = pgTable("teams", {
-  id: id(),
-  name: text("name").notNull(),
-  createdAt: createdAt(),
-});
+// Declared before `teams`, which uses it (the default method); the type is unchanged.
+export const factorKindEnum = pgEnum("factor_kind", ["totp", "email", "sms", "webauthn"]);
+
+export const teams = pgTable(
+  "teams",
+  {
+    id: id(),
+    name: text("name").notNull(),
+    createdAt: createdAt(),
+    // ——— 2FA policy (lib/teams/policy.ts) ———
+    requireTwoFactor: boolean("require_two_factor").notNull().default(false),
+    /** Days members without a factor may still sign in once the requirement is on: 0, 3, 7 or 14. */
+    graceDays: integer("grace_days").notNull().default(0),
+    /** When the requirement was last switched on; the grace period counts from it. */
+    requireStartedAt: at("require_started_at"),
+    /** The factor kinds members may use; never empty. */
+    allowedMethods: jsonb("allowed_methods")
+      .$type<(typeof factorKindEnum.enumValues)[number][]>()
+      .notNull()
+      .default(["totp", "email", "sms", "webauthn"]),
+    /** SMS may be enrolled, but only as a backup (never the default, never the only factor). */
+    smsBackupOnly: boolean("sms_backup_only").notNull().default(false),
+    /** The method offered first to new members. */
+    defaultMethod: factorKindEnum("default_method").notNull().default("email"),
+    /** How long "remember this device" lasts: 0 (never), 1, 7, 14, 30 or 60 days. */
+    rememberDeviceDays: integer("remember_device_days").notNull().default(30),
+    // ——— SMS credits (lib/teams/credits.ts); every change has a credit_ledger row ———
+    creditBalance: integer("credit_balance").notNull().default(50),
+  },
+  (t) => [
+    check("teams_credit_balance_nonnegative", sql`${t.creditBalance} >= 0`),
+    check("teams_grace_days_valid", sql`${t.graceDays} in (0, 3, 7, 14)`),
+    check("teams_remember_device_days_valid", sql`${t.rememberDeviceDays} in (0, 1, 7, 14, 30, 60)`),
+    check("teams_allowed_methods_nonempty", sql`jsonb_typeof(${t.allowedMethods}) = 'array' and jsonb_array_length(${t.allowedMethods}) > 0`),
+  ],
+);
 
 export const roleEnum = pgEnum("role", ["owner", "admin", "member"]);
 
@@ -148,8 +180,6 @@ export const auditEvents = pgTable(
     index("audit_events_team_idx").on(t.teamId, t.createdAt),
   ],
 );
-
-export const factorKindEnum = pgEnum("factor_kind", ["totp", "email", "sms", "webauthn"]);
 
 /** An enrolled, verified second factor. Rows only exist once enrollment succeeded. */
 export const factors = pgTable(
@@ -277,6 +307,60 @@ export const passwordResets = pgTable(
   (t) => [uniqueIndex("password_resets_token_idx").on(t.tokenHash), index("password_resets_user_idx").on(t.userId)],
 );
 
+/**
+ * Every change of a team's SMS credit balance: -1 per SMS or voice message (with the message's
+ * id), +n per top-up. `balance_after` is the balance right after this row's change; `seq`
+ * is the order in which the changes happened (the balance update locks the team row, so it
+ * is also the order of `balance_after`), and the stable cursor for paging.
+ */
+export const creditLedger = pgTable(
+  "credit_ledger",
+  {
+    id: id(),
+    seq: bigint("seq", { mode: "number" }).generatedAlwaysAsIdentity(),
+    teamId: uuid("team_id")
+      .notNull()
+      .references(() => teams.id, { onDelete: "cascade" }),
+    delta: integer("delta").notNull(),
+    /** "sms" | "voice" | "top_up" */
+    reason: text("reason").notNull(),
+    /** The message the debit paid for (outbox row or provider message id). */
+    messageId: uuid("message_id"),
+    actorId: uuid("actor_id").references(() => users.id, { onDelete: "set null" }),
+    balanceAfter: integer("balance_after").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index("credit_ledger_team_idx").on(t.teamId, t.seq.desc())],
+);
+
+/** Invitations to join a team: the link's token hashed, 7 days, single use. */
+export const invitations = pgTable(
+  "invitations",
+  {
+    id: id(),
+    teamId: uuid("team_id")
+      .notNull()
+      .references(() => teams.id, { onDelete: "cascade" }),
+    /** Always stored lower-cased. */
+    email: text("email").notNull(),
+    role: roleEnum("role").notNull(),
+    tokenHash: text("token_hash").notNull(),
+    invitedBy: uuid("invited_by").references(() => users.id, { onDelete: "set null" }),
+    /** E.164; required while the team allows SMS as a primary method. */
+    phone: text("phone"),
+    createdAt: createdAt(),
+    expiresAt: at("expires_at")
+      .notNull()
+      .default(sql`now() + interval '7 days'`),
+    consumedAt: at("consumed_at"),
+  },
+  (t) => [
+    uniqueIndex("invitations_token_idx").on(t.tokenHash),
+    index("invitations_team_idx").on(t.teamId),
+    index("invitations_email_lower_idx").on(sql`lower(${t.email})`),
+  ],
+);
+
 export type User = typeof users.$inferSelect;
 export type Team = typeof teams.$inferSelect;
 export type Membership = typeof memberships.$inferSelect;
@@ -287,3 +371,5 @@ export type AuditEvent = typeof auditEvents.$inferSelect;
 export type Factor = typeof factors.$inferSelect;
 export type FactorKind = (typeof factorKindEnum.enumValues)[number];
 export type OtpPurpose = (typeof otpPurposeEnum.enumValues)[number];
+export type CreditLedgerEntry = typeof creditLedger.$inferSelect;
+export type Invitation = typeof invitations.$inferSelect;

@@ -1,0 +1,265 @@
+import { and, asc, eq, gt, inArray, isNull, ne, notExists, sql } from "drizzle-orm";
+import { z } from "zod";
+import { recordAudit, type RequestMeta } from "@/lib/audit";
+import { db, type Executor, type Tx } from "@/lib/db";
+import { factorKindEnum, factors, memberships, teams, trustedDevices, users, type FactorKind, type Role } from "@/lib/db/schema";
+
+export const FACTOR_KINDS: readonly FactorKind[] = factorKindEnum.enumValues;
+export const GRACE_DAYS = [0, 3, 7, 14] as const;
+export const REMEMBER_DEVICE_DAYS = [0, 1, 7, 14, 30, 60] as const;
+export type GraceDays = (typeof GRACE_DAYS)[number];
+export type RememberDeviceDays = (typeof REMEMBER_DEVICE_DAYS)[number];
+
+/** A team's 2FA policy, as stored on its row. */
+export type TeamPolicy = {
+  requireTwoFactor: boolean;
+  graceDays: number;
+  /** When the requirement was switched on (the grace period counts from it); null while off. */
+  requireStartedAt: Date | null;
+  allowedMethods: FactorKind[];
+  smsBackupOnly: boolean;
+  defaultMethod: FactorKind;
+  rememberDeviceDays: number;
+};
+
+const policyColumns = {
+  requireTwoFactor: teams.requireTwoFactor,
+  graceDays: teams.graceDays,
+  requireStartedAt: teams.requireStartedAt,
+  allowedMethods: teams.allowedMethods,
+  smsBackupOnly: teams.smsBackupOnly,
+  defaultMethod: teams.defaultMethod,
+  rememberDeviceDays: teams.rememberDeviceDays,
+};
+
+const oneOf = <T extends readonly number[]>(values: T, message: string) =>
+  z.number({ error: message }).refine((n) => (values as readonly number[]).includes(n), { message });
+
+/**
+ * What an owner or admin may change. The allowed methods are a non-empty set of factor kinds;
+ * the default must be one of them and, with SMS as backup only, not SMS. "Backup only" is
+ * dropped when SMS is not allowed at all (it would mean nothing).
+ */
+export const policyInput = z
+  .object({
+    requireTwoFactor: z.boolean({ error: "Choose whether two-factor authentication is required." }),
+    graceDays: oneOf(GRACE_DAYS, "Choose a grace period of 0, 3, 7 or 14 days."),
+    allowedMethods: z
+      .array(z.enum(factorKindEnum.enumValues, { error: "Choose methods from the list." }), { error: "Choose at least one allowed method." })
+      .min(1, { error: "Choose at least one allowed method." })
+      .transform((kinds) => FACTOR_KINDS.filter((kind) => kinds.includes(kind))),
+    smsBackupOnly: z.boolean({ error: "Choose whether SMS is allowed as a backup only." }),
+    defaultMethod: z.enum(factorKindEnum.enumValues, { error: "Choose a default method from the list." }),
+    rememberDeviceDays: oneOf(REMEMBER_DEVICE_DAYS, "Choose to remember devices for never, 1, 7, 14, 30 or 60 days."),
+  })
+  .superRefine((policy, ctx) => {
+    if (!policy.allowedMethods.includes(policy.defaultMethod)) {
+      ctx.addIssue({ code: "custom", path: ["defaultMethod"], message: "The default method must be one of the allowed methods." });
+    } else if (policy.smsBackupOnly && policy.defaultMethod === "sms") {
+      ctx.addIssue({ code: "custom", path: ["defaultMethod"], message: "SMS is allowed as a backup only, so it cannot be the default method." });
+    }
+  })
+  .transform((policy) => ({ ...policy, smsBackupOnly: policy.smsBackupOnly && policy.allowedMethods.includes("sms") }));
+
+export type PolicyInput = z.input<typeof policyInput>;
+
+export type PolicyFailure =
+  | { ok: false; code: "FORBIDDEN"; message: string }
+  | { ok: false; code: "INVALID"; message: string; fieldErrors: Record<string, string[] | undefined> };
+export type PolicyResult = { ok: true; policy: TeamPolicy } | PolicyFailure;
+
+export const FORBIDDEN_MESSAGE = "Only an owner or admin of this team can do that.";
+
+/** The actor's role in the team, read in `ex` (null when not a member). */
+export async function teamRole(ex: Executor, teamId: string, userId: string): Promise<Role | null> {
+  const [row] = await ex
+    .select({ role: memberships.role })
+    .from(memberships)
+    .where(and(eq(memberships.teamId, teamId), eq(memberships.userId, userId)));
+  return row?.role ?? null;
+}
+
+/** Locks the team row for the rest of the transaction, so policy and credit changes queue up. */
+export async function lockTeam(tx: Tx, teamId: string): Promise<boolean> {
+  const rows = await tx.select({ id: teams.id }).from(teams).where(eq(teams.id, teamId)).for("no key update");
+  return rows.length > 0;
+}
+
+export async function getTeamPolicy(teamId: string, ex: Executor = db()): Promise<TeamPolicy | null> {
+  const [row] = await ex.select(policyColumns).from(teams).where(eq(teams.id, teamId));
+  return row ?? null;
+}
+
+/**
+ * Changes a team's 2FA policy. Only an owner or admin of this team may (checked in the
+ * database, inside the transaction). The team row, the audit event and any shortening of
+ * members' remembered devices are written in one transaction; refused input changes nothing.
+ */
+export async function updateTeamPolicy(teamId: string, actor: { id: string }, input: unknown, meta: RequestMeta): Promise<PolicyResult> {
+  const parsed = policyInput.safeParse(input);
+  return db().transaction(async (tx): Promise<PolicyResult> => {
+    if (!(await lockTeam(tx, teamId))) return { ok: false, code: "FORBIDDEN", message: FORBIDDEN_MESSAGE };
+    const role = await teamRole(tx, teamId, actor.id);
+    if (role !== "owner" && role !== "admin") return { ok: false, code: "FORBIDDEN", message: FORBIDDEN_MESSAGE };
+    if (!parsed.success) {
+      const fieldErrors = z.flattenError(parsed.error).fieldErrors as Record<string, string[] | undefined>;
+      const first = Object.values(fieldErrors).flat().find(Boolean) ?? "Check the policy and try again.";
+      return { ok: false, code: "INVALID", message: first, fieldErrors };
+    }
+    const next = parsed.data;
+    const before = (await getTeamPolicy(teamId, tx))!;
+
+    const switchedOn = next.requireTwoFactor && !before.requireTwoFactor;
+    const [saved] = await tx
+      .update(teams)
+      .set({
+        ...next,
+        requireStartedAt: !next.requireTwoFactor ? null : switchedOn ? sql`now()` : before.requireStartedAt,
+      })
+      .where(eq(teams.id, teamId))
+      .returning(policyColumns);
+
+    const devices = next.rememberDeviceDays < before.rememberDeviceDays ? await shortenTrustedDevices(tx, teamId, next.rememberDeviceDays) : 0;
+
+    const changed = Object.fromEntries(
+      (Object.keys(next) as (keyof typeof next)[])
+        .filter((key) => JSON.stringify(before[key]) !== JSON.stringify(next[key]))
+        .map((key) => [key, { from: before[key], to: next[key] }]),
+    );
+    await recordAudit(tx, {
+      type: "policy.changed",
+      teamId,
+      actorId: actor.id,
+      data: { changed, ...(devices > 0 ? { trustedDevicesShortened: devices } : {}) },
+      ...meta,
+    });
+    return { ok: true, policy: saved! };
+  });
+}
+
+/**
+ * Brings the team's members' remembered devices within the new period: each ends at most
+ * `days` after it was remembered; 0 revokes them. Returns how many devices changed.
+ */
+async function shortenTrustedDevices(tx: Tx, teamId: string, days: number): Promise<number> {
+  const members = tx.select({ userId: memberships.userId }).from(memberships).where(eq(memberships.teamId, teamId));
+  const live = and(inArray(trustedDevices.userId, members), isNull(trustedDevices.revokedAt), gt(trustedDevices.expiresAt, sql`now()`));
+  const changed =
+    days === 0
+      ? await tx.update(trustedDevices).set({ revokedAt: sql`now()` }).where(live).returning({ id: trustedDevices.id })
+      : await tx
+          .update(trustedDevices)
+          .set({ expiresAt: sql`least(${trustedDevices.expiresAt}, ${trustedDevices.createdAt} + (${days} * interval '1 day'))` })
+          .where(and(live, gt(trustedDevices.expiresAt, sql`${trustedDevices.createdAt} + (${days} * interval '1 day')`)))
+          .returning({ id: trustedDevices.id });
+  return changed.length;
+}
+
+export type EffectivePolicy = {
+  /** Some team of the user requires 2FA. */
+  required: boolean;
+  /** The teams that require it. */
+  requiredBy: { id: string; name: string }[];
+  /** Kinds allowed by every requiring team (all kinds when none requires); may be empty when their sets do not meet. */
+  allowedMethods: FactorKind[];
+  /** A requiring team allows SMS as a backup only. */
+  smsBackupOnly: boolean;
+  /** The shortest "remember this device" period among all the user's teams (0 = never). */
+  rememberDays: number;
+  /** The earliest end of a grace period among requiring teams, while it lasts; null when none is left. */
+  graceEndsAt: Date | null;
+  /** The user has a factor that satisfies the requiring teams. */
+  hasAllowedFactor: boolean;
+  status: "ok" | "grace" | "blocked";
+};
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * The policy that applies to a user across all their teams (the requirement is on the user:
+ * sign-in happens before a team is chosen). Allowed methods and "SMS as backup only" come
+ * from the teams that require 2FA; the remember period from every team.
+ */
+export async function effectivePolicy(userId: string, ex: Executor = db(), now = new Date()): Promise<EffectivePolicy> {
+  const rows = await ex
+    .select({ id: teams.id, name: teams.name, ...policyColumns })
+    .from(memberships)
+    .innerJoin(teams, eq(teams.id, memberships.teamId))
+    .where(eq(memberships.userId, userId))
+    .orderBy(asc(memberships.createdAt));
+  const kinds = (await ex.select({ kind: factors.kind }).from(factors).where(eq(factors.userId, userId))).map((f) => f.kind);
+
+  const requiring = rows.filter((team) => team.requireTwoFactor);
+  const required = requiring.length > 0;
+  const allowedMethods = FACTOR_KINDS.filter((kind) => requiring.every((team) => team.allowedMethods.includes(kind)));
+  const smsBackupOnly = requiring.some((team) => team.smsBackupOnly);
+  const rememberDays = rows.length > 0 ? Math.min(...rows.map((team) => team.rememberDeviceDays)) : 30;
+
+  // A team with no grace (or whose grace is over) leaves the user none: the earliest end wins.
+  const ends = requiring.map((team) => (team.requireStartedAt ? team.requireStartedAt.getTime() + team.graceDays * DAY_MS : now.getTime()));
+  const earliest = ends.length > 0 ? Math.min(...ends) : null;
+  const graceEndsAt = earliest !== null && earliest > now.getTime() ? new Date(earliest) : null;
+
+  const usable = kinds.filter((kind) => allowedMethods.includes(kind));
+  const hasAllowedFactor = smsBackupOnly ? usable.some((kind) => kind !== "sms") : usable.length > 0;
+  const status = !required || hasAllowedFactor ? "ok" : graceEndsAt ? "grace" : "blocked";
+
+  return {
+    required,
+    requiredBy: requiring.map(({ id, name }) => ({ id, name })),
+    allowedMethods,
+    smsBackupOnly,
+    rememberDays,
+    graceEndsAt,
+    hasAllowedFactor,
+    status,
+  };
+}
+
+export type MemberSummary = { userId: string; name: string; email: string; role: Role };
+export type MemberList = { total: number; members: MemberSummary[] };
+
+/**
+ * Members who have no factor this team's policy accepts: the people a requirement would
+ * stop ("8 members have no second factor"). `policy` previews a policy not saved yet.
+ * Returns the count and the first `limit` of them by name.
+ */
+export async function membersWithoutSecondFactor(
+  teamId: string,
+  options: { policy?: Pick<TeamPolicy, "allowedMethods" | "smsBackupOnly">; limit?: number } = {},
+): Promise<MemberList> {
+  const policy = options.policy ?? (await getTeamPolicy(teamId));
+  if (!policy) return { total: 0, members: [] };
+  const kinds = policy.allowedMethods.filter((kind) => !(policy.smsBackupOnly && kind === "sms"));
+  const accepted = db()
+    .select({ one: sql`1` })
+    .from(factors)
+    .where(and(eq(factors.userId, memberships.userId), kinds.length > 0 ? inArray(factors.kind, kinds) : sql`false`));
+  return listMembers(teamId, notExists(accepted), options.limit);
+}
+
+/** Members with no verified phone number (no SMS factor): listed while SMS is allowed as a primary method. */
+export async function membersWithoutPhone(teamId: string, options: { limit?: number } = {}): Promise<MemberList> {
+  const phone = db()
+    .select({ one: sql`1` })
+    .from(factors)
+    .where(and(eq(factors.userId, memberships.userId), eq(factors.kind, "sms"), ne(factors.phone, "")));
+  return listMembers(teamId, notExists(phone), options.limit);
+}
+
+async function listMembers(teamId: string, condition: ReturnType<typeof notExists>, limit = 100): Promise<MemberList> {
+  const rows = await db()
+    .select({
+      userId: users.id,
+      name: users.name,
+      email: users.email,
+      role: memberships.role,
+      total: sql<number>`count(*) over ()`.mapWith(Number),
+    })
+    .from(memberships)
+    .innerJoin(users, eq(users.id, memberships.userId))
+    .where(and(eq(memberships.teamId, teamId), condition))
+    .orderBy(asc(users.name), asc(users.email))
+    .limit(Math.max(1, Math.min(limit, 1000)));
+  return { total: rows[0]?.total ?? 0, members: rows.map(({ userId, name, email, role }) => ({ userId, name, email, role })) };
+}
