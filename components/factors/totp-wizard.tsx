@@ -48,7 +48,7 @@ export function TotpWizard(props: Props) {
                   <p className="mt-1 text-sm text-slate-600">Choose &ldquo;Enter a setup key&rdquo; in your app, and type or paste:</p>
                 </div>
                 <div className="flex flex-wrap items-center gap-2">
-                  <code data-testid="totp-secret" className="rounded-md border border-slate-200 bg-slate-50 px-3 py-2 font-mono text-sm tracking-wider break-all text-slate-900">
+                  <code data-testid="totp-secret" className="rounded-md border border-slate-200 bg-slate-50 px-3 py-2 font-mono text-sm tracking-wider break-words text-slate-900">
                     {groupedSecret}
                   </code>
                   <CopyButton text={groupedSecret.replace(/\s+/g, "")} />
