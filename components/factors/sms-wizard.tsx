@@ -26,7 +26,7 @@ const failed = (result: EnrollState, sent?: Sent): Flow => ({ error: result.erro
 export function SmsWizard({ changing }: { changing: boolean }) {
   const hydrated = useHydrated();
 
-  const finish = useFinishEnrollment("sms");
+  const finish = useFinishEnrollment("sms", changing);
 
   const [state, action, pending] = useActionState<Flow, FormData>(async (prev, formData) => {
     const intent = formData.get("intent");

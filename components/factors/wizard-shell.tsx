@@ -11,9 +11,9 @@ export function stepUpHref(kind: FactorKind): string {
   return `/settings/security/confirm?next=${encodeURIComponent(`/settings/security/add/${kind}`)}`;
 }
 
-/** Where every wizard lands once the new factor is saved. */
-export function addedHref(kind: FactorKind): string {
-  return `/settings/security?added=${kind}`;
+/** Where every wizard lands once the new factor is saved (or, for a new phone number, changed). */
+export function addedHref(kind: FactorKind, changed = false): string {
+  return changed ? "/settings/security?changed=phone" : `/settings/security?added=${kind}`;
 }
 
 /** The page around a wizard: back link, heading, and the wizard's cards. */

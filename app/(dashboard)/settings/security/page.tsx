@@ -18,7 +18,7 @@ import { describeUserAgent } from "@/lib/format/user-agent";
 
 export const metadata: Metadata = { title: "Security" };
 
-type Props = { searchParams: Promise<{ added?: string; recovery_codes_left?: string }> };
+type Props = { searchParams: Promise<{ added?: string; changed?: string; recovery_codes_left?: string }> };
 
 export default async function SecurityPage({ searchParams }: Props) {
   const user = await requireUser();
@@ -39,6 +39,7 @@ export default async function SecurityPage({ searchParams }: Props) {
     <div className="space-y-6">
       <h1 className="text-2xl font-semibold tracking-tight">Security</h1>
       {added && <Alert tone="success">{added} added. You&apos;ll be asked for it the next time you sign in.</Alert>}
+      {params.changed === "phone" && <Alert tone="success">Phone number changed. Text-message codes now go to the new number.</Alert>}
       {codesLeftAfterUse !== undefined && Number.isFinite(codesLeftAfterUse) && (
         <Alert tone="warning">
           You signed in with a recovery code. You have {codesLeft} left — generate a new set below if you are running low.
