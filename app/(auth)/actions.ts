@@ -1,5 +1,6 @@
 "use server";
 
+import { after } from "next/server";
 import { z } from "zod";
 import { validatedAction, type ActionState } from "@/lib/auth/action";
 import { readTrustedDeviceCookie, setChallengeCookie } from "@/lib/auth/cookies";
@@ -27,7 +28,9 @@ export const signUpAction = validatedAction(signUpInput, async (input): Promise<
 
 export const forgotPasswordAction = validatedAction(z.object({ email: emailField }), async ({ email }): Promise<ActionState> => {
   const result = await requestPasswordReset(email, await requestMeta());
-  return result.ok ? { ok: true } : { error: result.message };
+  if (!result.ok) return { error: result.message };
+  after(result.delivered); // the email goes out after the answer, which never waits for it
+  return { ok: true };
 });
 
 export const resetPasswordAction = validatedAction(

@@ -1,4 +1,4 @@
-import { and, eq, gt, isNotNull, sql } from "drizzle-orm";
+import { and, eq, gt, isNotNull, isNull, sql } from "drizzle-orm";
 import { recordAudit, type RequestMeta } from "@/lib/audit";
 import { db, type Executor } from "@/lib/db";
 import { consumeOnce } from "@/lib/db/consume";
@@ -57,4 +57,16 @@ export async function exchangeChallenge(token: string, meta: RequestMeta): Promi
     await recordAudit(tx, { type: "sign_in.succeeded", userId: challenge.userId, data: { method: challenge.completedWith }, ...meta });
     return { userId: challenge.userId, sessionId };
   });
+}
+
+/**
+ * Ends every sign-in challenge of the user still waiting to be exchanged: after a password
+ * reset, 2FA turned off, a factor added or remembered devices revoked, no challenge started
+ * under the old rules may still become a session.
+ */
+export async function cancelOpenChallenges(ex: Executor, userId: string): Promise<void> {
+  await ex
+    .update(signInChallenges)
+    .set({ consumedAt: sql`now()` })
+    .where(and(eq(signInChallenges.userId, userId), isNull(signInChallenges.consumedAt)));
 }

@@ -5,8 +5,15 @@ import { auditEvents, outbox, passwordResets, sessions } from "@/lib/db/schema";
 import { createUser, meta, uniqueEmail } from "@/tests/helpers";
 import { exchangeChallenge } from "./challenge";
 import { findSessionUser } from "./sessions";
-import { isResetTokenLive, requestPasswordReset, resetPassword } from "./password-reset";
+import { isResetTokenLive, requestPasswordReset as requestReset, resetPassword } from "./password-reset";
 import { passwordStep } from "./sign-in";
+
+/** Asks for a link and waits for its email, which goes out after the answer. */
+async function requestPasswordReset(email: string, requestMeta: typeof meta | { ip: string }) {
+  const result = await requestReset(email, requestMeta);
+  if (result.ok) await result.delivered;
+  return result.ok ? { ok: true as const } : result;
+}
 
 async function linkFor(email: string): Promise<string> {
   const [mail] = await db().select().from(outbox).where(eq(outbox.to, email)).orderBy(desc(outbox.seq)).limit(1);
@@ -47,6 +54,13 @@ describe("password reset", () => {
     expect(events.map((e) => e.type)).toContain("password.reset");
     const [notice] = await db().select().from(outbox).where(eq(outbox.to, user.email)).orderBy(desc(outbox.seq)).limit(1);
     expect(notice!.subject).toBe("Your password was changed");
+  });
+
+  it("cancels a sign-in that was completed but not yet exchanged", async () => {
+    const user = await createUser(); // its sign-up challenge is completed and waiting
+    await requestPasswordReset(user.email, meta);
+    await resetPassword(await linkFor(user.email), "a brand new passphrase", meta);
+    expect(await exchangeChallenge(user.challengeToken, meta)).toBeNull();
   });
 
   it("uses a link exactly once under 20 concurrent attempts", async () => {

@@ -9,6 +9,7 @@ import { send } from "@/lib/messaging";
 import { notifyUser } from "@/lib/notifications";
 import { clearRateLimit, rateLimit } from "@/lib/rate-limit";
 import { hashToken, randomToken } from "@/lib/security/tokens";
+import { cancelOpenChallenges } from "./challenge";
 import { hashPassword } from "./password";
 
 export const RESET_TTL_MINUTES = 30;
@@ -17,14 +18,22 @@ const PER_IP = { limit: 20, windowSeconds: 3600 };
 
 /**
  * Emails a single-use reset link (30 minutes) when the account exists. The answer is the
- * same either way, and limits apply to unknown addresses too, so nothing reveals accounts.
+ * same either way and comes before any lookup or email (`delivered` runs on after it), so
+ * neither the answer nor its timing reveals accounts; limits apply to unknown addresses too.
  */
-export async function requestPasswordReset(email: string, meta: RequestMeta): Promise<{ ok: true } | { ok: false; message: string }> {
+export async function requestPasswordReset(email: string, meta: RequestMeta): Promise<{ ok: true; delivered: Promise<void> } | { ok: false; message: string }> {
   const byEmail = await rateLimit(`reset:email:${email}`, PER_EMAIL);
   const byIp = meta.ip ? await rateLimit(`reset:ip:${meta.ip}`, PER_IP) : { allowed: true };
   if (!byEmail.allowed || !byIp.allowed) return { ok: false, message: "Too many reset requests. Try again in an hour." };
+  const delivered = deliverResetLink(email, meta).catch((error) => {
+    console.error("password reset email failed", error instanceof Error ? error.message : error);
+  });
+  return { ok: true, delivered };
+}
+
+async function deliverResetLink(email: string, meta: RequestMeta): Promise<void> {
   const [user] = await db().select({ id: users.id, name: users.name }).from(users).where(eq(sql`lower(${users.email})`, email));
-  if (!user) return { ok: true };
+  if (!user) return;
   const token = randomToken();
   await db().transaction(async (tx) => {
     await tx.insert(passwordResets).values({
@@ -50,7 +59,6 @@ export async function requestPasswordReset(email: string, meta: RequestMeta): Pr
       "If you didn't ask for this, ignore this email: your password stays as it is.",
     ].join("\n"),
   });
-  return { ok: true };
 }
 
 /** True when `token` is a live reset link (for showing the form, not for using it). */
@@ -80,6 +88,7 @@ export async function resetPassword(token: string, password: string, meta: Reque
     await tx.update(passwordResets).set({ consumedAt: sql`now()` }).where(and(eq(passwordResets.userId, reset.userId), isNull(passwordResets.consumedAt)));
     await tx.update(sessions).set({ revokedAt: sql`now()` }).where(and(eq(sessions.userId, reset.userId), isNull(sessions.revokedAt)));
     await revokeTrustedDevices(tx, reset.userId, meta);
+    await cancelOpenChallenges(tx, reset.userId);
     await recordAudit(tx, { type: "password.reset", userId: reset.userId, ...meta });
     return reset.userId;
   });

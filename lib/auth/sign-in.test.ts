@@ -52,6 +52,14 @@ describe("password step", () => {
     expect(await db().select().from(signInChallenges).where(eq(signInChallenges.userId, user.userId))).toHaveLength(1); // sign-up's only
   });
 
+  it("a burst of 20 parallel guesses checks at most 10 passwords before the lock", async () => {
+    const user = await createUser();
+    const results = await Promise.all(Array.from({ length: 20 }, (_, i) => passwordStep({ email: user.email, password: `guess-${i}` }, { ...meta, ip: `192.0.2.${i}` })));
+    expect(results.every((r) => !r.ok)).toBe(true);
+    expect(results.filter((r) => !r.ok && r.code === "INVALID_CREDENTIALS").length).toBeLessThanOrEqual(9);
+    expect(await passwordStep({ email: user.email, password: PASSWORD }, meta)).toMatchObject({ ok: false, code: "ACCOUNT_LOCKED" });
+  });
+
   it("locks unknown emails the same way, so the lock reveals nothing", async () => {
     const email = uniqueEmail();
     let last;

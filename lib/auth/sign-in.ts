@@ -41,13 +41,17 @@ export async function passwordStep(input: SignInInput, meta: RequestMeta, truste
     if (!perIp.allowed) return authFailure("RATE_LIMITED", perIp.retryAfterSeconds);
   }
 
+  // Count the attempt before the (slow) password check: a burst of parallel guesses must
+  // not all slip past the lock before the first of them is counted.
+  const attempt = await rateLimit(keys.failures(input.email), ACCOUNT_FAILURE_LIMIT);
   const [user] = await db()
     .select({ id: users.id, passwordHash: users.passwordHash })
     .from(users)
     .where(eq(sql`lower(${users.email})`, input.email));
+  if (!attempt.allowed) return recordFailure(input.email, user?.id, meta, attempt.count);
   const passwordOk = await verifyPassword(user?.passwordHash ?? (await dummyPasswordHash()), input.password);
 
-  if (!user || !passwordOk) return recordFailure(input.email, user?.id, meta);
+  if (!user || !passwordOk) return recordFailure(input.email, user?.id, meta, attempt.count);
 
   await clearRateLimit(keys.failures(input.email));
   // A remembered browser stands in for the second factor; without a factor there is none to ask.
@@ -66,9 +70,8 @@ async function sendDefaultCode(token: string, meta: RequestMeta) {
   if (kind === "email" || kind === "sms") await sendChallengeCode(token, kind, meta);
 }
 
-async function recordFailure(email: string, userId: string | undefined, meta: RequestMeta): Promise<AuthFailure> {
-  const failures = await rateLimit(keys.failures(email), ACCOUNT_FAILURE_LIMIT);
-  const locking = failures.count >= ACCOUNT_FAILURE_LIMIT.limit;
+async function recordFailure(email: string, userId: string | undefined, meta: RequestMeta, attempts: number): Promise<AuthFailure> {
+  const locking = attempts >= ACCOUNT_FAILURE_LIMIT.limit;
   await db().transaction(async (tx) => {
     if (locking) await rateLimit(keys.lock(email), { limit: 1, windowSeconds: ACCOUNT_LOCK_SECONDS }, tx);
     if (userId) {

@@ -1,5 +1,6 @@
 import { and, asc, count, eq } from "drizzle-orm";
 import { recordAudit, type RequestMeta } from "@/lib/audit";
+import { cancelOpenChallenges } from "@/lib/auth/challenge";
 import { db, type Executor, type Tx } from "@/lib/db";
 import { lockUser } from "@/lib/db/lock-user";
 import { factors, type Factor, type FactorKind } from "@/lib/db/schema";
@@ -31,6 +32,8 @@ export type AddedFactor = {
 export async function addFactor(tx: Tx, input: NewFactor, meta: RequestMeta): Promise<AddedFactor> {
   // Serialise enrollments per user: two "first" factors at once must not both become default.
   await lockUser(tx, input.userId);
+  // A sign-in started before this factor existed must not finish without it.
+  await cancelOpenChallenges(tx, input.userId);
   const [{ n }] = (await tx.select({ n: count() }).from(factors).where(eq(factors.userId, input.userId))) as [{ n: number }];
   const first = n === 0;
   const [row] = await tx

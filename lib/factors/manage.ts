@@ -1,5 +1,6 @@
 import { and, eq, ne, sql } from "drizzle-orm";
 import { recordAudit, type RequestMeta } from "@/lib/audit";
+import { cancelOpenChallenges } from "@/lib/auth/challenge";
 import { db, type Tx } from "@/lib/db";
 import { lockUser } from "@/lib/db/lock-user";
 import { factors, recoveryCodes, sessions } from "@/lib/db/schema";
@@ -47,6 +48,8 @@ export async function setDefaultFactor(userId: string, factorId: string, meta: R
  */
 export async function removeFactor(user: { id: string; sessionId: string }, factorId: string, meta: RequestMeta): Promise<ManageResult & { twoFactorOff?: boolean }> {
   const outcome = await db().transaction(async (tx) => {
+    // Two removals at once must not both see "another factor is left".
+    await lockUser(tx, user.id);
     const [removed] = await tx
       .delete(factors)
       .where(and(eq(factors.id, factorId), eq(factors.userId, user.id)))
@@ -72,6 +75,7 @@ export async function removeFactor(user: { id: string; sessionId: string }, fact
 /** Turns 2FA off: every factor, recovery code and remembered device goes; other sessions end. */
 export async function turnOffTwoFactor(user: { id: string; sessionId: string }, meta: RequestMeta): Promise<ManageResult> {
   await db().transaction(async (tx) => {
+    await lockUser(tx, user.id);
     await tx.delete(factors).where(eq(factors.userId, user.id));
     await endTwoFactor(tx, user, meta);
   });
@@ -84,6 +88,7 @@ export async function turnOffTwoFactor(user: { id: string; sessionId: string }, 
 
 async function endTwoFactor(tx: Tx, user: { id: string; sessionId: string }, meta: RequestMeta) {
   await tx.delete(recoveryCodes).where(eq(recoveryCodes.userId, user.id));
+  await cancelOpenChallenges(tx, user.id);
   await revokeTrustedDevices(tx, user.id, meta);
   await tx
     .update(sessions)

@@ -91,7 +91,9 @@ function scope(input: { userId: string; purpose: OtpPurpose; challengeId?: strin
 
 const keys = {
   cooldown: (i: IssueOtpInput) => `otp:cooldown:${i.userId}:${i.purpose}:${i.challengeId ?? i.destination.toLowerCase()}`,
-  destination: (destination: string) => `otp:dest:${destination.toLowerCase()}`,
+  // Enrollment sends go to numbers nobody has verified yet: counted apart, so a stranger
+  // enrolling someone else's number cannot use up that person's own sign-in codes.
+  destination: (i: IssueOtpInput) => `otp:dest:${i.purpose === "enroll" ? "enroll:" : ""}${i.destination.toLowerCase()}`,
   user: (userId: string) => `otp:user:${userId}`,
   ip: (ip: string) => `otp:ip:${ip}`,
 };
@@ -112,7 +114,7 @@ export async function issueOtp(input: IssueOtpInput, meta: RequestMeta): Promise
   const cooldown = await rateLimit(keys.cooldown(input), { limit: 1, windowSeconds: RESEND_COOLDOWN_SECONDS });
   if (!cooldown.allowed) return failure("COOLDOWN", { retryAfterSeconds: cooldown.retryAfterSeconds });
   const caps: [string, number][] = [
-    [keys.destination(input.destination), SENDS_PER_DESTINATION_PER_HOUR],
+    [keys.destination(input), SENDS_PER_DESTINATION_PER_HOUR],
     [keys.user(input.userId), SENDS_PER_USER_PER_HOUR],
     ...(meta.ip ? [[keys.ip(meta.ip), SENDS_PER_IP_PER_HOUR] as [string, number]] : []),
   ];

@@ -1,5 +1,6 @@
 import { and, desc, eq, gt, isNull, sql } from "drizzle-orm";
 import { recordAudit, type RequestMeta } from "@/lib/audit";
+import { cancelOpenChallenges } from "@/lib/auth/challenge";
 import { db, type Executor } from "@/lib/db";
 import { trustedDevices } from "@/lib/db/schema";
 import { hashToken, randomToken } from "@/lib/security/tokens";
@@ -73,6 +74,8 @@ export async function revokeTrustedDevices(ex: Executor, userId: string, meta: R
     )
     .returning({ id: trustedDevices.id });
   if (revoked.length > 0) {
+    // A sign-in that a revoked device already completed must not become a session.
+    await cancelOpenChallenges(ex, userId);
     await recordAudit(ex, { type: "trusted_device.revoked", userId, data: { count: revoked.length, ...(deviceId ? { deviceId } : {}) }, ...meta });
   }
   return revoked.length;
