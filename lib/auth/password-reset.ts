@@ -3,13 +3,14 @@ import { recordAudit, type RequestMeta } from "@/lib/audit";
 import { config } from "@/lib/config";
 import { db } from "@/lib/db";
 import { consumeOnce } from "@/lib/db/consume";
-import { passwordResets, sessions, users } from "@/lib/db/schema";
+import { passwordResets, users } from "@/lib/db/schema";
 import { revokeTrustedDevices } from "@/lib/factors/trusted-devices";
 import { send } from "@/lib/messaging";
 import { notifyUser } from "@/lib/notifications";
 import { clearRateLimit, rateLimit } from "@/lib/rate-limit";
 import { hashToken, randomToken } from "@/lib/security/tokens";
 import { cancelOpenChallenges } from "./challenge";
+import { endSessions } from "./sessions";
 import { hashPassword } from "./password";
 
 export const RESET_TTL_MINUTES = 30;
@@ -86,7 +87,7 @@ export async function resetPassword(token: string, password: string, meta: Reque
     await clearRateLimit(`signin:lock:${user!.email}`, tx);
     await clearRateLimit(`signin:fail:${user!.email}`, tx);
     await tx.update(passwordResets).set({ consumedAt: sql`now()` }).where(and(eq(passwordResets.userId, reset.userId), isNull(passwordResets.consumedAt)));
-    await tx.update(sessions).set({ revokedAt: sql`now()` }).where(and(eq(sessions.userId, reset.userId), isNull(sessions.revokedAt)));
+    await endSessions(tx, reset.userId);
     await revokeTrustedDevices(tx, reset.userId, meta);
     await cancelOpenChallenges(tx, reset.userId);
     await recordAudit(tx, { type: "password.reset", userId: reset.userId, ...meta });

@@ -1,4 +1,4 @@
-import { and, eq, gt, isNull, sql } from "drizzle-orm";
+import { and, eq, gt, isNull, ne, sql } from "drizzle-orm";
 import { recordAudit, type RequestMeta } from "@/lib/audit";
 import { db, type Executor } from "@/lib/db";
 import { sessions, users } from "@/lib/db/schema";
@@ -57,17 +57,21 @@ export async function listSessions(userId: string, currentSessionId: string): Pr
   return rows.map((row) => ({ ...row, current: row.id === currentSessionId }));
 }
 
-/** Ends every session of the user but `keepSessionId`; returns how many ended. */
+/** Ends the user's live sessions — all of them, or all but `keepSessionId` — in the caller's transaction; returns how many ended. */
+export async function endSessions(ex: Executor, userId: string, keepSessionId?: string): Promise<number> {
+  const ended = await ex
+    .update(sessions)
+    .set({ revokedAt: sql`now()` })
+    .where(and(eq(sessions.userId, userId), isNull(sessions.revokedAt), keepSessionId ? ne(sessions.id, keepSessionId) : undefined))
+    .returning({ id: sessions.id });
+  return ended.length;
+}
+
+/** "Sign out all other sessions": ends every session of the user but `keepSessionId`; returns how many ended. */
 export async function revokeOtherSessions(userId: string, keepSessionId: string, meta: RequestMeta): Promise<number> {
   return db().transaction(async (tx) => {
-    const ended = await tx
-      .update(sessions)
-      .set({ revokedAt: sql`now()` })
-      .where(and(eq(sessions.userId, userId), isNull(sessions.revokedAt), sql`${sessions.id} <> ${keepSessionId}`))
-      .returning({ id: sessions.id });
-    if (ended.length > 0) {
-      await recordAudit(tx, { type: "session.others_revoked", userId, data: { count: ended.length }, ...meta });
-    }
-    return ended.length;
+    const count = await endSessions(tx, userId, keepSessionId);
+    if (count > 0) await recordAudit(tx, { type: "session.others_revoked", userId, data: { count }, ...meta });
+    return count;
   });
 }

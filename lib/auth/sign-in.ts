@@ -3,10 +3,10 @@ import { recordAudit, type RequestMeta } from "@/lib/audit";
 import { db } from "@/lib/db";
 import { users } from "@/lib/db/schema";
 import { clearRateLimit, peekRateLimit, rateLimit } from "@/lib/rate-limit";
-import { hasSecondFactor } from "@/lib/factors";
+import { listPromptMethods } from "@/lib/factors/methods";
 import { isTrustedDevice } from "@/lib/factors/trusted-devices";
 import { createChallenge } from "./challenge";
-import { describeChallenge, sendChallengeCode } from "./second-factor";
+import { sendChallengeCode } from "./second-factor";
 import { authFailure, type AuthFailure } from "./errors";
 import type { SignInInput } from "./input";
 import { dummyPasswordHash, verifyPassword } from "./password";
@@ -55,19 +55,14 @@ export async function passwordStep(input: SignInInput, meta: RequestMeta, truste
 
   await clearRateLimit(keys.failures(input.email));
   // A remembered browser stands in for the second factor; without a factor there is none to ask.
-  const hasFactor = await hasSecondFactor(user.id);
-  const trusted = hasFactor && (await isTrustedDevice(user.id, trustedDeviceToken));
-  const completedWith = !hasFactor ? "password" : trusted ? "trusted_device" : null;
+  const methods = await listPromptMethods(user.id);
+  const trusted = methods.length > 0 && (await isTrustedDevice(user.id, trustedDeviceToken));
+  const completedWith = methods.length === 0 ? "password" : trusted ? "trusted_device" : null;
   const challenge = await createChallenge(db(), { userId: user.id, completedWith, ...meta });
-  if (completedWith === null) await sendDefaultCode(challenge.token, meta);
+  // When the default method is an emailed or texted code, it is on its way before the challenge screen shows.
+  const defaultKind = methods[0]?.kind;
+  if (completedWith === null && (defaultKind === "email" || defaultKind === "sms")) await sendChallengeCode(challenge.token, defaultKind, meta);
   return { ok: true, challengeToken: challenge.token, expiresAt: challenge.expiresAt, secondFactorRequired: completedWith === null };
-}
-
-/** When the default method is an emailed or texted code, it is on its way before the challenge screen shows. */
-async function sendDefaultCode(token: string, meta: RequestMeta) {
-  const challenge = await describeChallenge(token);
-  const kind = challenge?.methods[0]?.kind;
-  if (kind === "email" || kind === "sms") await sendChallengeCode(token, kind, meta);
 }
 
 async function recordFailure(email: string, userId: string | undefined, meta: RequestMeta, attempts: number): Promise<AuthFailure> {

@@ -1,9 +1,10 @@
-import { and, eq, ne, sql } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import { recordAudit, type RequestMeta } from "@/lib/audit";
 import { cancelOpenChallenges } from "@/lib/auth/challenge";
+import { endSessions } from "@/lib/auth/sessions";
 import { db, type Tx } from "@/lib/db";
 import { lockUser } from "@/lib/db/lock-user";
-import { factors, recoveryCodes, sessions } from "@/lib/db/schema";
+import { factors, recoveryCodes } from "@/lib/db/schema";
 import { notifyUser } from "@/lib/notifications";
 import { FACTOR_ARTICLE_NAMES } from "./kinds";
 import { generateRecoveryCodes } from "./recovery-codes";
@@ -90,10 +91,7 @@ async function endTwoFactor(tx: Tx, user: { id: string; sessionId: string }, met
   await tx.delete(recoveryCodes).where(eq(recoveryCodes.userId, user.id));
   await cancelOpenChallenges(tx, user.id);
   await revokeTrustedDevices(tx, user.id, meta);
-  await tx
-    .update(sessions)
-    .set({ revokedAt: sql`now()` })
-    .where(and(eq(sessions.userId, user.id), ne(sessions.id, user.sessionId), sql`${sessions.revokedAt} is null`));
+  await endSessions(tx, user.id, user.sessionId);
   await recordAudit(tx, { type: "two_factor.disabled", userId: user.id, ...meta });
 }
 
