@@ -8,6 +8,7 @@ import { defineConfig } from "@playwright/test";
 const PORT = Number(process.env.E2E_PORT ?? 3100);
 // `localhost`, never 127.0.0.1: WebAuthn rejects IP addresses as an RP ID.
 const BASE_URL = `http://localhost:${PORT}`;
+const DATA_DIR = process.env.E2E_DATA_DIR ?? ".data-e2e";
 
 export default defineConfig({
   testDir: "e2e",
@@ -39,14 +40,14 @@ export default defineConfig({
   webServer: {
     // A fresh database every run. Deleted here rather than in a globalSetup, because
     // Playwright starts the webServer *before* globalSetup runs.
-    command: `rm -rf .data-e2e && npx next start -p ${PORT}`,
+    command: `rm -rf ${DATA_DIR} && npx next start -p ${PORT}`,
     url: `${BASE_URL}/api/health`,
     timeout: 120_000,
     reuseExistingServer: process.env.E2E_REUSE === "1",
     stdout: "pipe",
     stderr: "pipe",
     env: {
-      TESSERA_DATA_DIR: ".data-e2e",
+      TESSERA_DATA_DIR: DATA_DIR,
       NEXTAUTH_URL: BASE_URL,
       TESSERA_DEV_OUTBOX: "1",
       NEXT_TELEMETRY_DISABLED: "1",

@@ -1,25 +1,40 @@
 import type { ReactNode } from "react";
+import { GraceBanner } from "@/components/dashboard/grace-banner";
 import { NavLink } from "@/components/dashboard/nav-link";
+import { TeamSwitcher } from "@/components/dashboard/team-switcher";
 import { UserMenu } from "@/components/dashboard/user-menu";
 import { Logo } from "@/components/ui/logo";
+import { currentTeam, isTeamAdmin } from "@/lib/auth/current-team";
 import { requireUser } from "@/lib/auth/current-user";
+import { userPolicy } from "@/lib/auth/policy-gate";
+import { listNames } from "@/lib/format/list";
 
 export default async function DashboardLayout({ children }: { children: ReactNode }) {
   const user = await requireUser();
+  const [{ team, teams }, policy] = await Promise.all([currentTeam(user.id), userPolicy(user.id)]);
+  // A user who must set up 2FA first sees no way elsewhere (the server would send them back anyway).
+  const blocked = policy.status === "blocked";
   return (
     <div className="min-h-screen">
       <header className="border-b border-slate-200 bg-white">
         <div className="mx-auto flex h-14 max-w-5xl items-center justify-between gap-2 px-3 sm:gap-4 sm:px-4">
-          <div className="flex min-w-0 items-center gap-2 sm:gap-6">
+          <div className="flex min-w-0 items-center gap-1 sm:gap-4">
             <Logo href="/dashboard" compact />
-            <nav aria-label="Main" className="flex gap-1">
-              <NavLink href="/dashboard">Dashboard</NavLink>
-              <NavLink href="/settings">Settings</NavLink>
-            </nav>
+            {team && !blocked && <TeamSwitcher current={team} teams={teams} />}
+            {!blocked && (
+              <nav aria-label="Main" className="flex gap-1">
+                <NavLink href="/dashboard">Dashboard</NavLink>
+                {isTeamAdmin(team) && <NavLink href="/team">Team</NavLink>}
+                <NavLink href="/settings">Settings</NavLink>
+              </nav>
+            )}
           </div>
           <UserMenu name={user.name} email={user.email} />
         </div>
       </header>
+      {policy.status === "grace" && policy.graceEndsAt && (
+        <GraceBanner teams={listNames(policy.requiredBy.map((t) => t.name))} endsAt={policy.graceEndsAt.toISOString()} />
+      )}
       <main className="mx-auto max-w-5xl px-4 py-8">{children}</main>
     </div>
   );

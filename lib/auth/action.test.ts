@@ -1,8 +1,9 @@
 import { describe, expect, it, vi } from "vitest";
 import { z } from "zod";
 
-const signedIn = vi.hoisted(() => ({ user: null as null | { id: string; name: string; email: string; sessionId: string } }));
-vi.mock("./current-user", () => ({ currentUser: async () => signedIn.user }));
+const signedIn = vi.hoisted(() => ({ user: null as null | { id: string; name: string; email: string; sessionId: string }, blocked: false }));
+vi.mock("./current-user", () => ({ currentUser: async () => signedIn.user, requestPath: async () => "/team/members" }));
+vi.mock("./policy-gate", () => ({ blockedAt: async () => signedIn.blocked, SETUP_REQUIRED_MESSAGE: "Set it up first." }));
 
 const { validatedAction, validatedActionWithUser } = await import("./action");
 
@@ -34,6 +35,16 @@ describe("server action helpers", () => {
     const handler = vi.fn();
     const state = await validatedActionWithUser(z.object({}), handler)({}, form({}));
     expect(state.error).toBe("Your session has ended. Sign in again.");
+    expect(handler).not.toHaveBeenCalled();
+  });
+
+  it("refuses a user whom a team's 2FA requirement blocks, and never runs the handler", async () => {
+    signedIn.user = { id: "u1", name: "Ada", email: "ada@example.com", sessionId: "s1" };
+    signedIn.blocked = true;
+    const handler = vi.fn();
+    const state = await validatedActionWithUser(z.object({}), handler)({}, form({}));
+    signedIn.blocked = false;
+    expect(state.error).toBe("Set it up first.");
     expect(handler).not.toHaveBeenCalled();
   });
 

@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { currentUser } from "./current-user";
+import { currentUser, requestPath } from "./current-user";
+import { blockedAt, SETUP_REQUIRED_MESSAGE } from "./policy-gate";
 import { hasFreshStepUp } from "./step-up";
 import type { SessionUser } from "./sessions";
 
@@ -37,7 +38,10 @@ export function validatedAction<S extends z.ZodType, T = undefined>(schema: S, h
   };
 }
 
-/** As `validatedAction`, and refuses without a live session. */
+/**
+ * As `validatedAction`, and refuses without a live session, or while a team's 2FA
+ * requirement blocks the user (except on the pages that set up a factor).
+ */
 export function validatedActionWithUser<S extends z.ZodType, T = undefined>(
   schema: S,
   handler: (input: z.infer<S>, user: SessionUser, formData: FormData) => Promise<ActionState<T>>,
@@ -45,6 +49,7 @@ export function validatedActionWithUser<S extends z.ZodType, T = undefined>(
   return validatedAction<S, T>(schema, async (input, formData) => {
     const user = await currentUser();
     if (!user) return { error: "Your session has ended. Sign in again." };
+    if (await blockedAt(user.id, await requestPath())) return { error: SETUP_REQUIRED_MESSAGE };
     return handler(input, user, formData);
   });
 }

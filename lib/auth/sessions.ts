@@ -19,6 +19,7 @@ export async function createSession(ex: Executor, input: RequestMeta & { userId:
       stepUpAt: input.stepUp ?? null,
     })
     .returning({ id: sessions.id });
+  await ex.update(users).set({ lastSignInAt: sql`now()` }).where(eq(users.id, input.userId));
   return row!.id;
 }
 

@@ -28,6 +28,10 @@ export const users = pgTable(
     email: text("email").notNull(),
     passwordHash: text("password_hash").notNull(),
     createdAt: createdAt(),
+    /** When a session was last created (the members table shows and sorts by it). */
+    lastSignInAt: at("last_sign_in_at"),
+    /** When a second factor or recovery code was last accepted (sign-in or step-up). */
+    lastTwoFactorAt: at("last_two_factor_at"),
   },
   (t) => [uniqueIndex("users_email_lower_idx").on(sql`lower(${t.email})`)],
 );

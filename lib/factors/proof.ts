@@ -1,8 +1,8 @@
 import type { AuthenticationResponseJSON } from "@simplewebauthn/server";
-import { and, eq } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import type { RequestMeta } from "@/lib/audit";
 import type { Executor } from "@/lib/db";
-import { factors } from "@/lib/db/schema";
+import { factors, users } from "@/lib/db/schema";
 import { verifyOtp } from "./otp";
 import { redeemRecoveryCode } from "./recovery-codes";
 import { verifyTotpFactor } from "./totp";
@@ -23,6 +23,18 @@ export type ProofResult = { ok: true; method: ProofMethod; remainingRecoveryCode
  * that challenge (`challengeId`); step-up codes to no challenge.
  */
 export async function verifyProof(
+  ex: Executor,
+  userId: string,
+  proof: FactorProof,
+  context: { purpose: "sign_in" | "step_up"; challengeId?: string },
+  meta: RequestMeta,
+): Promise<ProofResult> {
+  const result = await checkProof(ex, userId, proof, context, meta);
+  if (result.ok) await ex.update(users).set({ lastTwoFactorAt: sql`now()` }).where(eq(users.id, userId));
+  return result;
+}
+
+async function checkProof(
   ex: Executor,
   userId: string,
   proof: FactorProof,
