@@ -30,6 +30,15 @@ export const AUDIT_EVENTS = {
   "password.reset": "Password reset",
   "policy.changed": "Team two-factor policy changed",
   "credits.added": "SMS credits added",
+  "invitation.sent": "Member invited",
+  "invitation.revoked": "Invitation revoked",
+  "invitation.accepted": "Invitation accepted",
+  "member.role_changed": "Member role changed",
+  "member.removed": "Member removed",
+  "member.two_factor_reset": "Member's two-factor authentication reset by an admin",
+  "member.reminded": "Two-factor setup reminder sent",
+  "api_key.created": "API key created",
+  "api_key.revoked": "API key revoked",
 } as const;
 
 export type AuditType = keyof typeof AUDIT_EVENTS;
