@@ -130,10 +130,11 @@ export function SecondFactorPrompt({ methods, recoveryCodesLeft, actions, initia
   }
 
   const codeSent = mode === "email" || mode === "sms" ? sentTo[mode] : undefined;
-  const rememberBox = rememberDays !== undefined && (
+  // 0 days: the team asks at every sign-in, so there is nothing to offer.
+  const rememberBox = rememberDays !== undefined && rememberDays > 0 && (
     <label className="flex items-center gap-2 text-sm text-slate-700">
       <input type="checkbox" className="size-4 rounded border-slate-300" checked={remember} onChange={(e) => setRemember(e.target.checked)} />
-      Remember this device for {rememberDays} days
+      Remember this device for {rememberDays === 1 ? "1 day" : rememberDays === 7 ? "1 week" : `${rememberDays} days`}
     </label>
   );
   const busy = pending || verified;

@@ -7,17 +7,12 @@ import { FACTOR_NAMES } from "@/lib/factors/kinds";
 import { maskPhone } from "@/lib/factors/phone";
 import { ActionButton } from "./action-button";
 import { FactorIcon } from "./factor-icon";
+import { MethodChoices } from "./method-choices";
 import { RenameFactor } from "./rename-factor";
 
-const ADD: { kind: FactorKind; title: string; note: string }[] = [
-  { kind: "totp", title: "Authenticator app", note: "Recommended. Google Authenticator, Microsoft Authenticator, 1Password, Authy…" },
-  { kind: "webauthn", title: "Security key or passkey", note: "Recommended, and phishing-proof. YubiKey, Touch ID, Windows Hello…" },
-  { kind: "email", title: "Email code", note: "Convenient, but anyone in your inbox gets your codes too." },
-  { kind: "sms", title: "Text message (SMS)", note: "A restricted method (NIST SP 800-63B): numbers can be hijacked. Keep an app or key beside it." },
-];
 
 /** The list of enrolled factors with their actions, and the ways to add more. */
-export function TwoFactorCard({ factors }: { factors: Factor[] }) {
+export function TwoFactorCard({ factors, addable }: { factors: Factor[]; addable: FactorKind[] }) {
   const on = factors.length > 0;
   const has = (kind: FactorKind) => factors.some((f) => f.kind === kind);
   return (
@@ -70,22 +65,7 @@ export function TwoFactorCard({ factors }: { factors: Factor[] }) {
       )}
       <div className={on ? "mt-4 border-t border-slate-100 pt-4" : ""}>
         <h3 className="text-sm font-semibold text-slate-900">{on ? "Add another method" : "Choose a method"}</h3>
-        <ul className="mt-2 grid gap-2 sm:grid-cols-2">
-          {ADD.filter((m) => !(m.kind === "email" && has("email")) && !(m.kind === "sms" && has("sms"))).map((method) => (
-            <li key={method.kind}>
-              <Link
-                href={`/settings/security/add/${method.kind}`}
-                className="flex h-full gap-3 rounded-md border border-slate-200 p-3 hover:border-indigo-300 hover:bg-indigo-50/40"
-              >
-                <FactorIcon kind={method.kind} />
-                <span>
-                  <span className="block text-sm font-medium text-slate-900">{method.title}</span>
-                  <span className="block text-xs text-slate-600">{method.note}</span>
-                </span>
-              </Link>
-            </li>
-          ))}
-        </ul>
+        <MethodChoices kinds={addable.filter((kind) => !(kind === "email" && has("email")) && !(kind === "sms" && has("sms")))} />
       </div>
     </Card>
   );

@@ -16,8 +16,8 @@ export function addedHref(kind: FactorKind, changed = false): string {
   return changed ? "/settings/security?changed=phone" : `/settings/security?added=${kind}`;
 }
 
-/** The page around a wizard: back link, heading, and the wizard's cards. */
-export function WizardShell({ title, description, children }: { title: string; description?: ReactNode; children: ReactNode }) {
+/** The page around a wizard: back link, heading, and the wizard's cards — or why a team policy refuses this method. */
+export function WizardShell({ title, description, refused, children }: { title: string; description?: ReactNode; refused?: string | null; children: ReactNode }) {
   return (
     <div className="max-w-2xl space-y-6">
       <Link href="/settings/security" className="inline-block text-sm font-medium text-indigo-700 hover:underline">
@@ -27,7 +27,7 @@ export function WizardShell({ title, description, children }: { title: string; d
         <h1 className="text-2xl font-semibold tracking-tight">{title}</h1>
         {description && <p className="mt-1 text-sm text-slate-600">{description}</p>}
       </header>
-      {children}
+      {refused ? <Alert tone="warning">{refused}</Alert> : children}
     </div>
   );
 }

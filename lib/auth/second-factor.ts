@@ -2,7 +2,7 @@ import { and, desc, eq, gt, isNull, lt, sql } from "drizzle-orm";
 import { recordAudit, type RequestMeta } from "@/lib/audit";
 import { db } from "@/lib/db";
 import { otpCodes, signInChallenges } from "@/lib/db/schema";
-import { listPromptMethods, type PromptMethodRow } from "@/lib/factors/methods";
+import { listSignInMethods, type PromptMethodRow } from "@/lib/factors/methods";
 import { sendFactorCode } from "@/lib/factors/send-code";
 import { maskEmail, maskPhone } from "@/lib/factors/phone";
 import { verifyProof, type FactorProof } from "@/lib/factors/proof";
@@ -25,6 +25,8 @@ export type OpenChallenge = {
   failedAttempts: number;
   methods: PromptMethodRow[];
   recoveryCodesLeft: number;
+  /** How long "remember this device" lasts under the user's policy; 0 = never offered. */
+  rememberDays: number;
   /** The masked destination of a code already sent for this challenge, and when it went. */
   codeSent?: { to: string; at: Date };
 };
@@ -36,6 +38,8 @@ const openChallenge = and(
   gt(signInChallenges.expiresAt, sql`now()`),
   lt(signInChallenges.failedAttempts, CHALLENGE_MAX_FAILURES),
 );
+
+const NOT_ALLOWED = "Your team doesn't allow this method for signing in. Use another method.";
 
 const EXPIRED = { ok: false as const, message: "Your sign-in has expired. Enter your email and password again.", restart: true };
 
@@ -53,8 +57,8 @@ async function findOpenChallenge(token: string | undefined) {
 export async function describeChallenge(token: string | undefined): Promise<OpenChallenge | null> {
   const challenge = await findOpenChallenge(token);
   if (!challenge) return null;
-  const [methods, recoveryCodesLeft, [sent]] = await Promise.all([
-    listPromptMethods(challenge.userId),
+  const [{ methods, policy }, recoveryCodesLeft, [sent]] = await Promise.all([
+    listSignInMethods(challenge.userId),
     countRecoveryCodes(challenge.userId),
     db()
       .select({ destination: otpCodes.destination, channel: otpCodes.channel, createdAt: otpCodes.createdAt })
@@ -64,7 +68,7 @@ export async function describeChallenge(token: string | undefined): Promise<Open
       .limit(1),
   ]);
   const codeSent = sent && { to: sent.channel === "email" ? maskEmail(sent.destination) : maskPhone(sent.destination), at: sent.createdAt };
-  return { id: challenge.id, userId: challenge.userId, expiresAt: challenge.expiresAt, failedAttempts: challenge.failedAttempts, methods, recoveryCodesLeft, codeSent };
+  return { id: challenge.id, userId: challenge.userId, expiresAt: challenge.expiresAt, failedAttempts: challenge.failedAttempts, methods, recoveryCodesLeft, rememberDays: policy.rememberDays, codeSent };
 }
 
 export type SendResult = { ok: true; resendAt: Date; sentTo: string } | { ok: false; message: string; retryAfterSeconds?: number; restart?: boolean };
@@ -73,6 +77,8 @@ export type SendResult = { ok: true; resendAt: Date; sentTo: string } | { ok: fa
 export async function sendChallengeCode(token: string | undefined, channel: "email" | "sms" | "voice", meta: RequestMeta): Promise<SendResult> {
   const challenge = await findOpenChallenge(token);
   if (!challenge) return EXPIRED;
+  const kind = channel === "email" ? "email" : "sms"; // a voice call reads the SMS factor's code
+  if (!(await listSignInMethods(challenge.userId)).methods.some((m) => m.kind === kind)) return { ok: false, message: NOT_ALLOWED };
   const sent = await sendFactorCode({ userId: challenge.userId, purpose: "sign_in", channel, challengeId: challenge.id }, meta);
   return sent.ok ? sent : { ok: false, message: sent.message, retryAfterSeconds: sent.retryAfterSeconds };
 }
@@ -96,6 +102,9 @@ export async function verifyChallenge(token: string | undefined, proof: FactorPr
   const found = await findOpenChallenge(token);
   if (!found) return EXPIRED;
   const userId = found.userId;
+  // Read before the transaction: the policy decides which proofs count and how long a device is remembered.
+  const { methods, policy } = await listSignInMethods(userId);
+  if (proof.method !== "recovery_code" && !methods.some((m) => m.kind === proof.method)) return { ok: false, message: NOT_ALLOWED };
 
   const outcome = await db().transaction(async (tx) => {
     await lockSecondStep(tx, userId);
@@ -120,7 +129,7 @@ export async function verifyChallenge(token: string | undefined, proof: FactorPr
     }
 
     await tx.update(signInChallenges).set({ completedAt: sql`now()`, completedWith: proofResult.method }).where(eq(signInChallenges.id, challenge.id));
-    const device = options.remember ? await trustDevice(tx, userId, meta) : undefined;
+    const device = options.remember && policy.rememberDays > 0 ? await trustDevice(tx, userId, meta, policy.rememberDays) : undefined;
     return { kind: "ok" as const, device, remainingRecoveryCodes: proofResult.remainingRecoveryCodes };
   });
 

@@ -3,7 +3,7 @@ import { recordAudit, type RequestMeta } from "@/lib/audit";
 import { db } from "@/lib/db";
 import { users } from "@/lib/db/schema";
 import { clearRateLimit, peekRateLimit, rateLimit } from "@/lib/rate-limit";
-import { listPromptMethods } from "@/lib/factors/methods";
+import { listSignInMethods } from "@/lib/factors/methods";
 import { isTrustedDevice } from "@/lib/factors/trusted-devices";
 import { createChallenge } from "./challenge";
 import { sendChallengeCode } from "./second-factor";
@@ -55,8 +55,8 @@ export async function passwordStep(input: SignInInput, meta: RequestMeta, truste
 
   await clearRateLimit(keys.failures(input.email));
   // A remembered browser stands in for the second factor; without a factor there is none to ask.
-  const methods = await listPromptMethods(user.id);
-  const trusted = methods.length > 0 && (await isTrustedDevice(user.id, trustedDeviceToken));
+  const { methods, policy } = await listSignInMethods(user.id);
+  const trusted = methods.length > 0 && (await isTrustedDevice(user.id, trustedDeviceToken, policy.rememberDays));
   const completedWith = methods.length === 0 ? "password" : trusted ? "trusted_device" : null;
   const challenge = await createChallenge(db(), { userId: user.id, completedWith, ...meta });
   // When the default method is an emailed or texted code, it is on its way before the challenge screen shows.

@@ -11,6 +11,7 @@ import { FACTOR_ARTICLE_NAMES } from "./kinds";
 import { labelInput } from "./manage";
 import { issueOtp, verifyOtp } from "./otp";
 import { maskEmail, maskPhone, parsePhone } from "./phone";
+import { enrollRefusal } from "./policy-rules";
 import { groupSecret, matchTotp, newTotpSecret, sealTotpSecret, totpUri } from "./totp";
 
 export type EnrollResult = ({ ok: true } & AddedFactor) | { ok: false; message: string; field?: string };
@@ -42,6 +43,8 @@ export async function finishTotp(user: User, input: { enrollment: string; code: 
   } catch {
     return { ok: false, message: "This setup is not valid. Start again to get a new QR code." };
   }
+  const refused = await enrollRefusal(user.id, "totp");
+  if (refused) return { ok: false, message: refused };
   const step = await matchTotp(secret, input.code);
   if (step === null) return { ok: false, field: "code", message: "That code didn't match. Enter the 6-digit code your app shows now." };
   const label = labelInput(input.label) || "Authenticator app";
@@ -58,6 +61,8 @@ export async function finishTotp(user: User, input: { enrollment: string; code: 
 
 /** Sends a code to the account's email address to prove it receives mail. */
 export async function beginEmail(user: User, meta: RequestMeta) {
+  const refused = await enrollRefusal(user.id, "email");
+  if (refused) return { ok: false as const, message: refused };
   const sent = await issueOtp({ userId: user.id, purpose: "enroll", channel: "email", destination: user.email }, meta);
   return sent.ok ? { ok: true as const, sentTo: maskEmail(user.email), resendAt: sent.resendAt } : { ok: false as const, message: sent.message };
 }
@@ -66,6 +71,8 @@ export async function finishEmail(user: User, code: string, meta: RequestMeta): 
   return db().transaction(async (tx) => {
     const [existing] = await tx.select({ id: factors.id }).from(factors).where(and(eq(factors.userId, user.id), eq(factors.kind, "email")));
     if (existing) return { ok: false as const, message: "Email codes are already on for this account." };
+    const refused = await enrollRefusal(user.id, "email", tx);
+    if (refused) return { ok: false as const, message: refused };
     const checked = await verifyOtp({ userId: user.id, purpose: "enroll", code, destination: user.email }, tx);
     if (!checked.ok) return { ok: false as const, field: "code", message: checked.message };
     const added = await addFactor(tx, { userId: user.id, kind: "email", label: "Email" }, meta);
@@ -80,6 +87,8 @@ export async function finishEmail(user: User, code: string, meta: RequestMeta): 
 export async function beginSms(user: User, phoneInput: string, meta: RequestMeta) {
   const phone = parsePhone(phoneInput);
   if (!phone.ok) return { ok: false as const, field: "phone", message: phone.message };
+  const refused = await enrollRefusal(user.id, "sms");
+  if (refused) return { ok: false as const, message: refused };
   const sent = await issueOtp({ userId: user.id, purpose: "enroll", channel: "sms", destination: phone.e164 }, meta);
   if (!sent.ok) return { ok: false as const, field: "phone", message: sent.message };
   return { ok: true as const, phone: phone.e164, sentTo: maskPhone(phone.e164), resendAt: sent.resendAt };
@@ -93,6 +102,8 @@ export async function finishSms(user: User, input: { phone: string; code: string
   const phone = parsePhone(input.phone);
   if (!phone.ok) return { ok: false, field: "phone", message: phone.message };
   const result = await db().transaction(async (tx) => {
+    const refused = await enrollRefusal(user.id, "sms", tx);
+    if (refused) return { ok: false as const, message: refused };
     const checked = await verifyOtp({ userId: user.id, purpose: "enroll", code: input.code, destination: phone.e164 }, tx);
     if (!checked.ok) return { ok: false as const, field: "code", message: checked.message };
     const [existing] = await tx.select({ id: factors.id }).from(factors).where(and(eq(factors.userId, user.id), eq(factors.kind, "sms")));

@@ -1,4 +1,4 @@
-import { and, eq } from "drizzle-orm";
+import { and, eq, ne } from "drizzle-orm";
 import { recordAudit, type RequestMeta } from "@/lib/audit";
 import { cancelOpenChallenges } from "@/lib/auth/challenge";
 import { endSessions } from "@/lib/auth/sessions";
@@ -7,6 +7,7 @@ import { lockUser } from "@/lib/db/lock-user";
 import { factors, recoveryCodes } from "@/lib/db/schema";
 import { notifyUser } from "@/lib/notifications";
 import { FACTOR_ARTICLE_NAMES } from "./kinds";
+import { defaultRefusal, removalRefusal } from "./policy-rules";
 import { generateRecoveryCodes } from "./recovery-codes";
 import { revokeTrustedDevices } from "./trusted-devices";
 
@@ -34,8 +35,10 @@ export async function setDefaultFactor(userId: string, factorId: string, meta: R
   return db().transaction(async (tx) => {
     // One change at a time per user; clear first: the partial unique index allows one default.
     await lockUser(tx, userId);
-    const [target] = await tx.select({ id: factors.id }).from(factors).where(and(eq(factors.id, factorId), eq(factors.userId, userId)));
+    const [target] = await tx.select({ id: factors.id, kind: factors.kind }).from(factors).where(and(eq(factors.id, factorId), eq(factors.userId, userId)));
     if (!target) return NOT_FOUND;
+    const refused = await defaultRefusal(userId, target.kind, tx);
+    if (refused) return { ok: false as const, message: refused };
     await tx.update(factors).set({ isDefault: false }).where(and(eq(factors.userId, userId), eq(factors.isDefault, true)));
     await tx.update(factors).set({ isDefault: true }).where(eq(factors.id, factorId));
     await recordAudit(tx, { type: "factor.default_changed", userId, data: { factorId }, ...meta });
@@ -51,6 +54,9 @@ export async function removeFactor(user: { id: string; sessionId: string }, fact
   const outcome = await db().transaction(async (tx) => {
     // Two removals at once must not both see "another factor is left".
     await lockUser(tx, user.id);
+    const others = await tx.select({ kind: factors.kind }).from(factors).where(and(eq(factors.userId, user.id), ne(factors.id, factorId)));
+    const refused = await removalRefusal(user.id, others.map((f) => f.kind), tx);
+    if (refused) return { refused };
     const [removed] = await tx
       .delete(factors)
       .where(and(eq(factors.id, factorId), eq(factors.userId, user.id)))
@@ -66,6 +72,7 @@ export async function removeFactor(user: { id: string; sessionId: string }, fact
     return { kind: removed.kind, off: false };
   });
   if (!outcome) return NOT_FOUND;
+  if (outcome.refused !== undefined) return { ok: false, message: outcome.refused };
   await notifyUser(user.id, "A second factor was removed from your account", [
     `${FACTOR_ARTICLE_NAMES[outcome.kind]} was removed from your Tessera account.`,
     ...(outcome.off ? ["It was your last one: two-factor authentication is now off."] : []),
@@ -75,11 +82,14 @@ export async function removeFactor(user: { id: string; sessionId: string }, fact
 
 /** Turns 2FA off: every factor, recovery code and remembered device goes; other sessions end. */
 export async function turnOffTwoFactor(user: { id: string; sessionId: string }, meta: RequestMeta): Promise<ManageResult> {
-  await db().transaction(async (tx) => {
+  const refused = await db().transaction(async (tx) => {
     await lockUser(tx, user.id);
-    await tx.delete(factors).where(eq(factors.userId, user.id));
+    const refusal = await removalRefusal(user.id, [], tx);
+    if (refusal) return refusal;
     await endTwoFactor(tx, user, meta);
+    return null;
   });
+  if (refused) return { ok: false, message: refused };
   await notifyUser(user.id, "Two-factor authentication was turned off", [
     "Two-factor authentication was turned off for your Tessera account. Your password alone now signs you in.",
     "Every other session was signed out and every remembered device forgotten.",
@@ -88,11 +98,22 @@ export async function turnOffTwoFactor(user: { id: string; sessionId: string }, 
 }
 
 async function endTwoFactor(tx: Tx, user: { id: string; sessionId: string }, meta: RequestMeta) {
-  await tx.delete(recoveryCodes).where(eq(recoveryCodes.userId, user.id));
-  await cancelOpenChallenges(tx, user.id);
-  await revokeTrustedDevices(tx, user.id, meta);
-  await endSessions(tx, user.id, user.sessionId);
+  await clearSecondFactor(tx, user.id, meta, user.sessionId);
   await recordAudit(tx, { type: "two_factor.disabled", userId: user.id, ...meta });
+}
+
+/**
+ * Everything "2FA off" takes away, in the caller's transaction (which holds `lockUser`):
+ * factors, recovery codes, sign-ins not yet exchanged, remembered devices, and sessions —
+ * all of them, or all but `keepSessionId`. Turning 2FA off and an admin's reset
+ * (lib/teams/reset-member.ts) share it, so the two can never drift apart.
+ */
+export async function clearSecondFactor(tx: Tx, userId: string, meta: RequestMeta, keepSessionId?: string): Promise<void> {
+  await tx.delete(factors).where(eq(factors.userId, userId));
+  await tx.delete(recoveryCodes).where(eq(recoveryCodes.userId, userId));
+  await cancelOpenChallenges(tx, userId);
+  await revokeTrustedDevices(tx, userId, meta);
+  await endSessions(tx, userId, keepSessionId);
 }
 
 /** A new set of 10 recovery codes; the old set dies. The caller has checked step-up. */

@@ -1,12 +1,13 @@
 import { eq } from "drizzle-orm";
 import { db } from "@/lib/db";
 import { factors, users, type FactorKind } from "@/lib/db/schema";
+import { effectivePolicy, signInKinds, type EffectivePolicy } from "@/lib/teams/policy";
 import { FACTOR_NAMES } from "./kinds";
 import { maskEmail, maskPhone } from "./phone";
 
 export type PromptMethodRow = { kind: FactorKind; factorId: string; label: string; hint: string; isDefault: boolean };
 
-/** The user's factors as a second-factor prompt offers them: default first, one per kind. */
+/** The user's factors as a second-factor prompt offers them: default first, one per kind (step-up offers them all). */
 export async function listPromptMethods(userId: string): Promise<PromptMethodRow[]> {
   const rows = await db()
     .select({ id: factors.id, kind: factors.kind, label: factors.label, phone: factors.phone, isDefault: factors.isDefault, email: users.email })
@@ -26,4 +27,18 @@ export async function listPromptMethods(userId: string): Promise<PromptMethodRow
     });
   }
   return [...byKind.values()];
+}
+
+export type SignInMethods = { methods: PromptMethodRow[]; policy: EffectivePolicy };
+
+/**
+ * What a sign-in challenge offers under the user's team policies: only the kinds the policy
+ * lets answer (see signInKinds), and SMS never first while a team allows it as a backup only.
+ */
+export async function listSignInMethods(userId: string): Promise<SignInMethods> {
+  const [all, policy] = await Promise.all([listPromptMethods(userId), effectivePolicy(userId)]);
+  const kinds = signInKinds(policy, all.map((m) => m.kind));
+  const usable = all.filter((m) => kinds.includes(m.kind));
+  if (policy.smsBackupOnly && usable[0]?.kind === "sms") usable.push(usable.shift()!);
+  return { methods: usable, policy };
 }

@@ -5,7 +5,7 @@ import { db, type Executor } from "@/lib/db";
 import { trustedDevices } from "@/lib/db/schema";
 import { hashToken, randomToken } from "@/lib/security/tokens";
 
-/** Until team policy chooses a period, a remembered device is trusted for 30 days. */
+/** A remembered device's period for a user in no team (teams choose theirs: lib/teams/policy.ts). */
 export const TRUSTED_DEVICE_DAYS = 30;
 export const TRUSTED_DEVICE_COOKIE = "tessera_device";
 
@@ -26,9 +26,13 @@ export async function trustDevice(ex: Executor, userId: string, meta: RequestMet
   return { token, expiresAt: row!.expiresAt };
 }
 
-/** True when `token` is a live remembered device of this user; notes that it was seen. */
-export async function isTrustedDevice(userId: string, token: string | undefined, ex: Executor = db()): Promise<boolean> {
-  if (!token) return false;
+/**
+ * True when `token` is a live remembered device of this user, remembered less than
+ * `rememberDays` ago (the user's current policy: joining a stricter team shortens devices
+ * remembered before); notes that it was seen. 0 days: no device is trusted.
+ */
+export async function isTrustedDevice(userId: string, token: string | undefined, rememberDays = TRUSTED_DEVICE_DAYS, ex: Executor = db()): Promise<boolean> {
+  if (!token || rememberDays <= 0) return false;
   const [row] = await ex
     .update(trustedDevices)
     .set({ lastSeenAt: sql`now()` })
@@ -38,6 +42,7 @@ export async function isTrustedDevice(userId: string, token: string | undefined,
         eq(trustedDevices.userId, userId),
         isNull(trustedDevices.revokedAt),
         gt(trustedDevices.expiresAt, sql`now()`),
+        gt(sql`${trustedDevices.createdAt} + (${rememberDays} * interval '1 day')`, sql`now()`),
       ),
     )
     .returning({ id: trustedDevices.id });

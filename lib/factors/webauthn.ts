@@ -16,6 +16,7 @@ import { db, type Executor } from "@/lib/db";
 import { consumeOnce } from "@/lib/db/consume";
 import { factors, webauthnChallenges, type Factor } from "@/lib/db/schema";
 import { addFactor } from "./index";
+import { enrollRefusal } from "./policy-rules";
 
 /** Security-key requests live 5 minutes (DESIGN.md), then the person starts again. */
 export const WEBAUTHN_CHALLENGE_TTL_SECONDS = 5 * 60;
@@ -33,6 +34,7 @@ export const WEBAUTHN_ERRORS = {
   CREDENTIAL_TAKEN: "This security key is already registered.",
   UNKNOWN_CREDENTIAL: "This security key is not registered to your account.",
   COUNTER_REGRESSION: "This security key was refused because it may have been copied. Use another method, and remove the key if this happens again.",
+  NOT_ALLOWED: "Your team doesn't allow security keys.",
   INVALID_LABEL: `Give the security key a name on one line, at most ${WEBAUTHN_LABEL_MAX} characters.`,
 } as const;
 
@@ -142,6 +144,8 @@ export async function finishWebAuthnRegistration(
 ): Promise<WebAuthnRegistrationResult> {
   const label = normalizeWebAuthnLabel(input.label);
   if (label === null) return failure("INVALID_LABEL");
+  const refused = await enrollRefusal(input.userId, "webauthn");
+  if (refused) return { ok: false, code: "NOT_ALLOWED", message: refused };
   const challenge = signedChallenge(input.response);
   if (!challenge) return failure("NOT_VERIFIED");
   const row = await consumeChallenge(db(), input.userId, "register", challenge);

@@ -173,6 +173,13 @@ describe("updateTeamPolicy refuses bad input and changes nothing", () => {
     expect(await policyEvents(teamId)).toHaveLength(eventsBefore);
   });
 
+  it("no allowed method is reported once, on the methods, not again as a wrong default", async () => {
+    const { owner, teamId } = await teamWith();
+    const result = await updateTeamPolicy(teamId, { id: owner.userId }, { ...basePolicy, allowedMethods: [] }, meta);
+    expect(result).toMatchObject({ ok: false, code: "INVALID", message: "Choose at least one allowed method." });
+    if (!result.ok && result.code === "INVALID") expect(result.fieldErrors.defaultMethod).toBeUndefined();
+  });
+
   it("refuses a non-object input", async () => {
     const { owner, teamId } = await teamWith();
     expect(await updateTeamPolicy(teamId, { id: owner.userId }, null, meta)).toMatchObject({ ok: false, code: "INVALID" });

@@ -53,6 +53,8 @@ export const policyInput = z
     rememberDeviceDays: oneOf(REMEMBER_DEVICE_DAYS, "Choose to remember devices for never, 1, 7, 14, 30 or 60 days."),
   })
   .superRefine((policy, ctx) => {
+    // With no allowed method the default cannot be right either; saying so twice only confuses.
+    if (policy.allowedMethods.length === 0) return;
     if (!policy.allowedMethods.includes(policy.defaultMethod)) {
       ctx.addIssue({ code: "custom", path: ["defaultMethod"], message: "The default method must be one of the allowed methods." });
     } else if (policy.smsBackupOnly && policy.defaultMethod === "sms") {
@@ -170,6 +172,8 @@ export type EffectivePolicy = {
   graceEndsAt: Date | null;
   /** The user has a factor that satisfies the requiring teams. */
   hasAllowedFactor: boolean;
+  /** The method to suggest first: the first requiring team's default when every requiring team allows it. */
+  recommended: FactorKind | null;
   status: "ok" | "grace" | "blocked";
 };
 
@@ -204,8 +208,12 @@ export async function effectivePolicy(userId: string, ex: Executor = db(), now =
   const hasAllowedFactor = smsBackupOnly ? usable.some((kind) => kind !== "sms") : usable.length > 0;
   const status = !required || hasAllowedFactor ? "ok" : graceEndsAt ? "grace" : "blocked";
 
+  const firstDefault = requiring[0]?.defaultMethod;
+  const recommended = firstDefault && allowedMethods.includes(firstDefault) && !(smsBackupOnly && firstDefault === "sms") ? firstDefault : null;
+
   return {
     required,
+    recommended,
     requiredBy: requiring.map(({ id, name }) => ({ id, name })),
     allowedMethods,
     smsBackupOnly,
@@ -214,6 +222,16 @@ export async function effectivePolicy(userId: string, ex: Executor = db(), now =
     hasAllowedFactor,
     status,
   };
+}
+
+/**
+ * The factor kinds that may answer a sign-in challenge. A user who has a factor the policy
+ * accepts signs in with allowed kinds only (a disallowed SMS cannot be the way in); a user
+ * with none may use what they have once, and is then sent to enroll an allowed one.
+ */
+export function signInKinds(policy: Pick<EffectivePolicy, "required" | "hasAllowedFactor" | "allowedMethods">, kinds: FactorKind[]): FactorKind[] {
+  if (!policy.required || !policy.hasAllowedFactor) return kinds;
+  return kinds.filter((kind) => policy.allowedMethods.includes(kind));
 }
 
 export type MemberSummary = { userId: string; name: string; email: string; role: Role };

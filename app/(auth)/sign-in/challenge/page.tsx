@@ -5,7 +5,6 @@ import { ChallengePrompt } from "@/components/auth/challenge-prompt";
 import { readChallengeCookie } from "@/lib/auth/cookies";
 import { safeCallbackUrl } from "@/lib/auth/redirect";
 import { describeChallenge } from "@/lib/auth/second-factor";
-import { TRUSTED_DEVICE_DAYS } from "@/lib/factors/trusted-devices";
 
 export const metadata: Metadata = { title: "Two-factor authentication" };
 
@@ -24,7 +23,7 @@ export default async function ChallengePage({ searchParams }: Props) {
         recoveryCodesLeft={challenge.recoveryCodesLeft}
         callbackUrl={callbackUrl}
         initialSent={challenge.codeSent && { to: challenge.codeSent.to, at: challenge.codeSent.at.toISOString() }}
-        rememberDays={TRUSTED_DEVICE_DAYS}
+        rememberDays={challenge.rememberDays}
       />
       <p className="mt-6 border-t border-slate-100 pt-4 text-center text-sm text-slate-600">
         Not you?{" "}

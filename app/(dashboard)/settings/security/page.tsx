@@ -8,6 +8,9 @@ import { Alert } from "@/components/ui/alert";
 import { Card } from "@/components/ui/card";
 import { describeEvent, listUserEvents } from "@/lib/audit";
 import { requireUser } from "@/lib/auth/current-user";
+import { userPolicy } from "@/lib/auth/policy-gate";
+import { addableKinds } from "@/lib/factors/policy-rules";
+import { listNames } from "@/lib/format/list";
 import { listSessions } from "@/lib/auth/sessions";
 import { listFactors } from "@/lib/factors";
 import { FACTOR_NAMES } from "@/lib/factors/kinds";
@@ -23,12 +26,13 @@ type Props = { searchParams: Promise<{ added?: string; changed?: string; recover
 export default async function SecurityPage({ searchParams }: Props) {
   const user = await requireUser();
   const params = await searchParams;
-  const [factors, codesLeft, devices, sessions, events] = await Promise.all([
+  const [factors, codesLeft, devices, sessions, events, policy] = await Promise.all([
     listFactors(user.id),
     countRecoveryCodes(user.id),
     listTrustedDevices(user.id),
     listSessions(user.id, user.sessionId),
     listUserEvents(user.id, 20),
+    userPolicy(user.id),
   ]);
   const on = factors.length > 0;
   const others = sessions.filter((s) => !s.current).length;
@@ -46,7 +50,15 @@ export default async function SecurityPage({ searchParams }: Props) {
         </Alert>
       )}
 
-      <TwoFactorCard factors={factors} />
+      {policy.required && (
+        <Alert tone="info">
+          {listNames(policy.requiredBy.map((t) => t.name))} requires two-factor authentication
+          {policy.allowedMethods.length < 4 ? ` and allows ${listNames(policy.allowedMethods.map((k) => FACTOR_NAMES[k].toLowerCase()))}` : ""}
+          {policy.smsBackupOnly ? " (text messages as a backup only)" : ""}.
+        </Alert>
+      )}
+
+      <TwoFactorCard factors={factors} addable={addableKinds(policy)} />
 
       {on && (
         <Card

@@ -6,6 +6,7 @@ import { stepUpHref, WizardShell } from "@/components/factors/wizard-shell";
 import { Alert } from "@/components/ui/alert";
 import { requireUser } from "@/lib/auth/current-user";
 import { hasFreshStepUp } from "@/lib/auth/step-up";
+import { enrollRefusal } from "@/lib/factors/policy-rules";
 import { listFactors } from "@/lib/factors";
 
 export const metadata: Metadata = { title: "Use email codes" };
@@ -13,9 +14,10 @@ export const metadata: Metadata = { title: "Use email codes" };
 export default async function AddEmailPage() {
   const user = await requireUser();
   if (!(await hasFreshStepUp(user.id, user.sessionId))) redirect(stepUpHref("email"));
+  const refused = await enrollRefusal(user.id, "email");
   const alreadyOn = (await listFactors(user.id)).some((factor) => factor.kind === "email");
   return (
-    <WizardShell title="Use email codes" description="When you sign in, we email you a 6-digit code to enter after your password.">
+    <WizardShell refused={refused} title="Use email codes" description="When you sign in, we email you a 6-digit code to enter after your password.">
       {alreadyOn ? (
         <Alert tone="info">
           Email codes are already on for your account.{" "}
