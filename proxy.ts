@@ -1,6 +1,6 @@
 import { NextResponse, type NextRequest } from "next/server";
 
-const AUTH_PAGES = ["/sign-in", "/sign-up", "/forgot-password", "/reset-password"];
+const AUTH_PAGES = ["/sign-in", "/sign-up", "/forgot-password", "/reset-password", "/invite"];
 
 function contentSecurityPolicy(nonce: string, dev: boolean): string {
   return [

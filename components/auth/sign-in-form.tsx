@@ -45,7 +45,8 @@ export function SignInForm({ callbackUrl, notice }: { callbackUrl: string; notic
       </SubmitButton>
       <p className="text-center text-sm text-slate-600">
         New to Tessera?{" "}
-        <Link href="/sign-up" className="font-medium text-indigo-700 hover:underline">
+        {/* Keeps where the person was going (an invitation, say) through sign-up. */}
+        <Link href={callbackUrl === "/dashboard" ? "/sign-up" : `/sign-up?callbackUrl=${encodeURIComponent(callbackUrl)}`} className="font-medium text-indigo-700 hover:underline">
           Create an account
         </Link>
       </p>

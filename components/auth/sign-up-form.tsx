@@ -10,8 +10,10 @@ import { PASSWORD_MIN } from "@/lib/auth/password-policy";
 import { useSignInAction } from "./use-sign-in-action";
 import { useHydrated } from "./use-hydrated";
 
-export function SignUpForm() {
-  const [state, action, pending] = useSignInAction<ActionState>(signUpAction, "/dashboard", "Your account is ready. Sign in to continue.");
+type Props = { callbackUrl?: string; email?: string };
+
+export function SignUpForm({ callbackUrl = "/dashboard", email }: Props) {
+  const [state, action, pending] = useSignInAction<ActionState>(signUpAction, callbackUrl, "Your account is ready. Sign in to continue.");
   const hydrated = useHydrated();
   const error = state.error;
   return (
@@ -24,7 +26,7 @@ export function SignUpForm() {
         type="email"
         autoComplete="email"
         required
-        defaultValue={state.values?.email}
+        defaultValue={state.values?.email ?? email}
         errors={state.fieldErrors?.email}
         hint="We send security alerts here."
       />
@@ -43,7 +45,7 @@ export function SignUpForm() {
       </SubmitButton>
       <p className="text-center text-sm text-slate-600">
         Already have an account?{" "}
-        <Link href="/sign-in" className="font-medium text-indigo-700 hover:underline">
+        <Link href={callbackUrl === "/dashboard" ? "/sign-in" : `/sign-in?callbackUrl=${encodeURIComponent(callbackUrl)}`} className="font-medium text-indigo-700 hover:underline">
           Sign in
         </Link>
       </p>

@@ -3,7 +3,8 @@ import { effectivePolicy, type EffectivePolicy } from "@/lib/teams/policy";
 
 /** Where a user whom a team's 2FA requirement blocks may still go: setting up a factor. */
 export const SETUP_PATH = "/setup-2fa";
-const OPEN_WHILE_BLOCKED = [SETUP_PATH, "/settings/security/add", "/settings/security/confirm"];
+// Accepting an invitation only adds a membership; a blocked user may still join a team.
+const OPEN_WHILE_BLOCKED = [SETUP_PATH, "/settings/security/add", "/settings/security/confirm", "/invite"];
 
 export const SETUP_REQUIRED_MESSAGE = "Your team requires two-factor authentication. Set it up first.";
 

@@ -1,9 +1,15 @@
 import { and, isNull, sql, type SQL } from "drizzle-orm";
 import type { Executor } from "./client";
-import { otpCodes, passwordResets, recoveryCodes, signInChallenges, webauthnChallenges } from "./schema";
+import { invitations, otpCodes, passwordResets, recoveryCodes, signInChallenges, webauthnChallenges } from "./schema";
 
 /** Tables whose rows are single-use: each has a nullable `consumed_at`. */
-type Consumable = typeof signInChallenges | typeof recoveryCodes | typeof otpCodes | typeof webauthnChallenges | typeof passwordResets;
+type Consumable =
+  | typeof signInChallenges
+  | typeof recoveryCodes
+  | typeof otpCodes
+  | typeof webauthnChallenges
+  | typeof passwordResets
+  | typeof invitations;
 
 /**
  * Marks one row consumed and returns it, or null if none matches or it was already used.

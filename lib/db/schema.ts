@@ -56,8 +56,12 @@ export const teams = pgTable(
       .$type<(typeof factorKindEnum.enumValues)[number][]>()
       .notNull()
       .default(["totp", "email", "sms", "webauthn"]),
-    /** SMS may be enrolled, but only as a backup (never the default, never the only factor). */
-    smsBackupOnly: boolean("sms_backup_only").notNull().default(false),
+    /**
+     * SMS may be enrolled, but only as a backup (never the default, never the only factor).
+     * On by default: SMS is a restricted authenticator (NIST SP 800-63B), so a team opts in to
+     * SMS as a primary method — and then its members need phone numbers.
+     */
+    smsBackupOnly: boolean("sms_backup_only").notNull().default(true),
     /** The method offered first to new members. */
     defaultMethod: factorKindEnum("default_method").notNull().default("email"),
     /** How long "remember this device" lasts: 0 (never), 1, 7, 14, 30 or 60 days. */

@@ -35,7 +35,7 @@ async function signIn(email: string, deviceToken?: string) {
 
 describe("the 2FA requirement gate", () => {
   it("keeps only the setup page, the wizards and the step-up page open to a blocked user", () => {
-    for (const open of ["/setup-2fa", "/settings/security/add/totp", "/settings/security/add/sms?x=1", "/settings/security/confirm?next=/x"]) {
+    for (const open of ["/setup-2fa", "/invite/abc", "/settings/security/add/totp", "/settings/security/add/sms?x=1", "/settings/security/confirm?next=/x"]) {
       expect(openWhileBlocked(open)).toBe(true);
     }
     for (const closed of ["/dashboard", "/settings/security", "/team/members", "/setup-2fa-evil", "/settings/security/additional"]) {

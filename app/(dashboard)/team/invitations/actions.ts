@@ -1,0 +1,39 @@
+"use server";
+
+import { revalidatePath } from "next/cache";
+import { z } from "zod";
+import { validatedActionWithUser, type ActionState } from "@/lib/auth/action";
+import { requestMeta } from "@/lib/auth/request-meta";
+import { createInvitation, resendInvitation, revokeInvitation, type InvitationFailure } from "@/lib/teams/invitations";
+
+const PAGE = "/team/invitations";
+
+// Ids arrive from hidden inputs; lib/teams/invitations.ts refuses malformed ones with its own
+// messages, so the shapes here only bound the sizes.
+const id = z.string().max(100).default("");
+const invitationRef = z.object({ teamId: id, invitationId: id });
+
+const toState = (failure: InvitationFailure): ActionState<never> =>
+  failure.fieldErrors ? { fieldErrors: failure.fieldErrors } : { error: failure.message };
+
+export const inviteAction = validatedActionWithUser(
+  z.object({ teamId: id, email: z.string().max(1000).optional(), role: z.string().max(100).optional(), phone: z.string().max(1000).optional() }),
+  async ({ teamId, ...input }, user): Promise<ActionState<{ email: string }>> => {
+    const result = await createInvitation(teamId, user, input, await requestMeta());
+    // A failed delivery still saved the invitation: the list must show it.
+    if (result.ok || result.code === "DELIVERY_FAILED") revalidatePath(PAGE);
+    return result.ok ? { ok: true, data: { email: result.invitation.email } } : toState(result);
+  },
+);
+
+export const resendInvitationAction = validatedActionWithUser(invitationRef, async ({ teamId, invitationId }, user): Promise<ActionState<{ email: string }>> => {
+  const result = await resendInvitation(teamId, user, invitationId, await requestMeta());
+  revalidatePath(PAGE);
+  return result.ok ? { ok: true, data: { email: result.invitation.email } } : { error: result.message };
+});
+
+export const revokeInvitationAction = validatedActionWithUser(invitationRef, async ({ teamId, invitationId }, user): Promise<ActionState> => {
+  const result = await revokeInvitation(teamId, user, invitationId, await requestMeta());
+  revalidatePath(PAGE);
+  return result.ok ? { ok: true } : { error: result.message };
+});

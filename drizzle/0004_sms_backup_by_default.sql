@@ -1,0 +1,1 @@
+ALTER TABLE "teams" ALTER COLUMN "sms_backup_only" SET DEFAULT true;
