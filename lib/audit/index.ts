@@ -66,7 +66,7 @@ export async function recordAudit(ex: Executor, event: AuditInput): Promise<void
   });
 }
 
-/** A user's own recent security events, newest first. */
+/** A user's own recent security events (their account's, and what admins did to it), newest first. */
 export async function listUserEvents(userId: string, limit = 20) {
   return db()
     .select({
@@ -74,14 +74,16 @@ export async function listUserEvents(userId: string, limit = 20) {
       type: auditEvents.type,
       ip: auditEvents.ip,
       userAgent: auditEvents.userAgent,
+      data: auditEvents.data,
       createdAt: auditEvents.createdAt,
     })
     .from(auditEvents)
     .where(eq(auditEvents.userId, userId))
-    .orderBy(desc(auditEvents.createdAt))
+    .orderBy(desc(auditEvents.createdAt), desc(auditEvents.id))
     .limit(limit);
 }
 
 export function describeEvent(type: string): string {
-  return AUDIT_EVENTS[type as AuditType] ?? type;
+  // hasOwn: a type such as "constructor" must not read Object.prototype.
+  return Object.hasOwn(AUDIT_EVENTS, type) ? AUDIT_EVENTS[type as AuditType] : type;
 }

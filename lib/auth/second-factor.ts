@@ -123,7 +123,7 @@ export async function verifyChallenge(token: string | undefined, proof: FactorPr
         .returning({ failedAttempts: signInChallenges.failedAttempts });
       const failures = row!.failedAttempts;
       await recordAudit(tx, { type: "sign_in.factor_failed", userId, data: { method: proof.method }, ...meta });
-      if (failures >= CHALLENGE_MAX_FAILURES) await recordAudit(tx, { type: "sign_in.challenge_locked", userId, ...meta });
+      if (failures >= CHALLENGE_MAX_FAILURES) await recordAudit(tx, { type: "sign_in.challenge_locked", userId, data: { method: proof.method }, ...meta });
       const locking = await countSecondStepFailure(tx, userId, meta);
       return { kind: "failed" as const, failures, locking, message: proofResult.message };
     }

@@ -70,8 +70,8 @@ async function recordFailure(email: string, userId: string | undefined, meta: Re
   await db().transaction(async (tx) => {
     if (locking) await rateLimit(keys.lock(email), { limit: 1, windowSeconds: ACCOUNT_LOCK_SECONDS }, tx);
     if (userId) {
-      await recordAudit(tx, { type: "sign_in.password_failed", userId, ...meta });
-      if (locking) await recordAudit(tx, { type: "sign_in.locked", userId, ...meta });
+      await recordAudit(tx, { type: "sign_in.password_failed", userId, data: { method: "password" }, ...meta });
+      if (locking) await recordAudit(tx, { type: "sign_in.locked", userId, data: { method: "password" }, ...meta });
     }
   });
   return locking ? authFailure("ACCOUNT_LOCKED", ACCOUNT_LOCK_SECONDS) : authFailure("INVALID_CREDENTIALS");

@@ -1,11 +1,13 @@
-import { desc, eq, like, sql } from "drizzle-orm";
+import { asc, desc, eq, like, sql } from "drizzle-orm";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { config } from "@/lib/config";
 import { db } from "@/lib/db";
-import { otpCodes, outbox, rateLimits, signInChallenges } from "@/lib/db/schema";
+import { creditLedger, memberships, otpCodes, outbox, rateLimits, signInChallenges, teams } from "@/lib/db/schema";
 import { send } from "@/lib/messaging";
 import { hashToken, randomToken } from "@/lib/security/tokens";
-import { createUser, meta } from "@/tests/helpers";
+import { addCredits, CREDIT_MESSAGES, creditBalance } from "@/lib/teams/credits";
+import { addSmsFactor, createUser, meta } from "@/tests/helpers";
+import { beginSms } from "./enroll";
 import { emailCodeMessage, smsCodeMessage, voiceCodeMessage } from "./messages";
 import {
   CODE_TTL_SECONDS,
@@ -18,6 +20,7 @@ import {
   verifyOtp,
   type IssueOtpInput,
 } from "./otp";
+import { sendFactorCode } from "./send-code";
 
 // The real outbox sends, wrapped so a test can make one send fail.
 vi.mock("@/lib/messaging", async (importOriginal) => {
@@ -340,5 +343,105 @@ describe("code messages", () => {
 
   it("speaks each digit, twice", () => {
     expect(voiceCodeMessage(input).text).toBe("Your Tessera code is: 0. 4. 2. 9. 1. 7. Again: 0. 4. 2. 9. 1. 7.");
+  });
+});
+
+describe("SMS credits", () => {
+  const setBalance = (teamId: string, balance: number) => db().update(teams).set({ creditBalance: balance }).where(eq(teams.id, teamId));
+  const ledgerOf = (teamId: string) => db().select().from(creditLedger).where(eq(creditLedger.teamId, teamId)).orderBy(asc(creditLedger.seq));
+  const phoneMessages = () => db().select().from(outbox).where(sql`${outbox.channel} <> 'email'`).orderBy(outbox.seq);
+
+  it("an SMS and a voice call cost the paying team one credit each, with the message's id; email costs none", async () => {
+    const user = await createUser();
+    const challengeId = await newChallenge(user.userId);
+    const sms = { userId: user.userId, purpose: "sign_in", channel: "sms", destination: PHONE, challengeId } as const;
+    expect((await issueOtp(sms, meta)).ok).toBe(true);
+    await endCooldowns();
+    expect((await issueOtp({ ...sms, channel: "voice" }, meta)).ok).toBe(true);
+    await endCooldowns();
+    expect((await issueOtp({ ...sms, channel: "email", destination: user.email }, meta)).ok).toBe(true);
+
+    const [text, call] = await phoneMessages();
+    expect(await creditBalance(user.teamId)).toBe(48);
+    expect(await ledgerOf(user.teamId)).toMatchObject([
+      { delta: -1, reason: "sms", messageId: text!.id, balanceAfter: 49 },
+      { delta: -1, reason: "voice", messageId: call!.id, balanceAfter: 48 },
+    ]);
+  });
+
+  it("at 0 credits refuses SMS and voice: nothing sent, stored or debited, and no limit counts it", async () => {
+    const user = await createUser();
+    await setBalance(user.teamId, 0);
+    const input = { userId: user.userId, purpose: "enroll", channel: "sms", destination: PHONE } as const;
+    // More tries than the cooldown and the per-number cap would allow, had they been counted.
+    for (let i = 0; i <= SENDS_PER_DESTINATION_PER_HOUR; i++) {
+      const channel = i % 2 ? "voice" : "sms";
+      expect(await issueOtp({ ...input, channel }, meta)).toEqual({ ok: false, code: "NO_CREDITS", message: CREDIT_MESSAGES.NO_CREDITS });
+    }
+    expect(await phoneMessages()).toHaveLength(0);
+    expect(await db().select().from(otpCodes).where(eq(otpCodes.userId, user.userId))).toHaveLength(0);
+    expect(await ledgerOf(user.teamId)).toHaveLength(0);
+    expect(await db().select().from(rateLimits).where(like(rateLimits.key, "otp:%"))).toHaveLength(0);
+
+    // Email keeps working, and the moment an owner adds credits the phone does too.
+    expect((await issueOtp({ ...input, channel: "email", destination: user.email }, meta)).ok).toBe(true);
+    expect(await addCredits(user.teamId, { id: user.userId }, 1, meta)).toMatchObject({ ok: true, balance: 1 });
+    expect((await issueOtp(input, meta)).ok).toBe(true);
+    expect(await creditBalance(user.teamId)).toBe(0);
+  });
+
+  it("a failed provider call debits nothing and leaves no code", async () => {
+    const user = await createUser();
+    await setBalance(user.teamId, 3);
+    vi.mocked(send).mockRejectedValueOnce(new Error("provider timeout"));
+    vi.spyOn(console, "error").mockImplementation(() => {});
+    const input = { userId: user.userId, purpose: "enroll", channel: "sms", destination: PHONE } as const;
+    expect(await issueOtp(input, meta)).toMatchObject({ ok: false, code: "SEND_FAILED" });
+    expect(await creditBalance(user.teamId)).toBe(3);
+    expect(await ledgerOf(user.teamId)).toHaveLength(0);
+    expect(await db().select().from(otpCodes).where(eq(otpCodes.userId, user.userId))).toHaveLength(0);
+
+    await endCooldowns();
+    expect((await issueOtp(input, meta)).ok).toBe(true);
+    expect(await ledgerOf(user.teamId)).toMatchObject([{ delta: -1, balanceAfter: 2 }]);
+  });
+
+  it("20 members of one paying team ask for sign-in texts at once with 10 credits left: exactly 10 go out", async () => {
+    const owner = await createUser();
+    await db().update(teams).set({ requireTwoFactor: true, creditBalance: 10 }).where(eq(teams.id, owner.teamId));
+    const members = await Promise.all(Array.from({ length: 20 }, () => createUser()));
+    await db().insert(memberships).values(members.map((m) => ({ teamId: owner.teamId, userId: m.userId, role: "member" as const })));
+    const requests = await Promise.all(
+      members.map(async (m, i) => ({ userId: m.userId, purpose: "sign_in" as const, channel: "sms" as const, destination: `+1415555${3000 + i}`, challengeId: await newChallenge(m.userId) })),
+    );
+
+    const results = await Promise.all(requests.map((input) => issueOtp(input, meta)));
+    expect(results.filter((r) => r.ok)).toHaveLength(10);
+    expect(results.filter((r) => !r.ok).every((r) => !r.ok && r.code === "NO_CREDITS")).toBe(true);
+
+    const texts = await phoneMessages();
+    expect(texts).toHaveLength(10);
+    expect(await db().select().from(otpCodes)).toHaveLength(10);
+    expect(await creditBalance(owner.teamId)).toBe(0);
+    const ledger = await ledgerOf(owner.teamId);
+    expect(ledger.map((row) => row.balanceAfter)).toEqual([9, 8, 7, 6, 5, 4, 3, 2, 1, 0]);
+    expect(new Set(ledger.map((row) => row.messageId))).toEqual(new Set(texts.map((t) => t.id)));
+    // The members' personal teams paid nothing.
+    for (const m of members) expect(await creditBalance(m.teamId)).toBe(50);
+  });
+
+  it("the refusal reaches the sign-in and step-up prompt and the phone enrollment as a clear message", async () => {
+    const user = await createUser();
+    await addSmsFactor(user.userId, PHONE);
+    await setBalance(user.teamId, 0);
+    const challengeId = await newChallenge(user.userId);
+    expect(await sendFactorCode({ userId: user.userId, purpose: "sign_in", channel: "sms", challengeId }, meta)).toEqual({
+      ok: false,
+      code: "NO_CREDITS",
+      message: CREDIT_MESSAGES.NO_CREDITS,
+    });
+    expect(await sendFactorCode({ userId: user.userId, purpose: "step_up", channel: "voice" }, meta)).toMatchObject({ ok: false, message: CREDIT_MESSAGES.NO_CREDITS });
+    expect(await beginSms({ id: user.userId, email: user.email }, "+442079460958", meta)).toMatchObject({ ok: false, message: CREDIT_MESSAGES.NO_CREDITS });
+    expect(CREDIT_MESSAGES.NO_CREDITS).toMatch(/use another method/i);
   });
 });

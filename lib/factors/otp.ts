@@ -8,6 +8,7 @@ import { send } from "@/lib/messaging";
 import { rateLimit } from "@/lib/rate-limit";
 import { keyedHash, matchesKeyedHash } from "@/lib/security/crypto";
 import { waitPhrase } from "@/lib/format/wait";
+import { CREDIT_MESSAGES, payingTeam, withCredit } from "@/lib/teams/credits";
 import { codeMessage } from "./messages";
 
 /** NIST SP 800-63B's limit for out-of-band codes. */
@@ -25,7 +26,6 @@ const CODE_DIGITS = 6;
 const HASH_PURPOSE = "otp-code";
 const HOUR = 60 * 60;
 
-
 /** Error codes of one-time codes, with the message a person sees. */
 export const OTP_ERRORS = {
   COOLDOWN: (s?: number) => `A code is on its way. You can ask for another in ${waitPhrase(s)}.`,
@@ -35,6 +35,8 @@ export const OTP_ERRORS = {
   // which of them it hit.
   INVALID_CODE: () => "That code didn't work. Check it and try again, or send a new code.",
   NO_CODE: () => "There's no code to check yet. Send a code first.",
+  // SMS and voice only; the prompt keeps offering the person's other methods beside it.
+  NO_CREDITS: () => CREDIT_MESSAGES.NO_CREDITS,
 } as const;
 
 export type OtpErrorCode = keyof typeof OTP_ERRORS;
@@ -48,9 +50,9 @@ export type IssueOtpInput = {
   challengeId?: string | null;
 };
 
-export type IssueOtpResult =
-  | { ok: true; expiresAt: Date; resendAt: Date }
-  | { ok: false; code: "COOLDOWN" | "RATE_LIMITED" | "SEND_FAILED"; message: string; retryAfterSeconds?: number };
+export type IssueOtpErrorCode = "COOLDOWN" | "RATE_LIMITED" | "SEND_FAILED" | "NO_CREDITS";
+
+export type IssueOtpResult = { ok: true; expiresAt: Date; resendAt: Date } | { ok: false; code: IssueOtpErrorCode; message: string; retryAfterSeconds?: number };
 
 export type VerifyOtpInput = {
   userId: string;
@@ -98,10 +100,39 @@ const keys = {
   ip: (ip: string) => `otp:ip:${ip}`,
 };
 
+type SendRefusal = { ok: false; code: "COOLDOWN" | "RATE_LIMITED"; message: string; retryAfterSeconds?: number };
+
+/**
+ * Counts this send against the resend cooldown and the hourly caps, in `ex`; returns the
+ * refusal, or null to go ahead.
+ */
+async function countSend(ex: Executor, input: IssueOtpInput, meta: RequestMeta): Promise<SendRefusal | null> {
+  const cooldown = await rateLimit(keys.cooldown(input), { limit: 1, windowSeconds: RESEND_COOLDOWN_SECONDS }, ex);
+  if (!cooldown.allowed) return failure("COOLDOWN", { retryAfterSeconds: cooldown.retryAfterSeconds });
+  const caps: [string, number][] = [
+    [keys.destination(input), SENDS_PER_DESTINATION_PER_HOUR],
+    [keys.user(input.userId), SENDS_PER_USER_PER_HOUR],
+    ...(meta.ip ? [[keys.ip(meta.ip), SENDS_PER_IP_PER_HOUR] as [string, number]] : []),
+  ];
+  for (const [key, limit] of caps) {
+    const result = await rateLimit(key, { limit, windowSeconds: HOUR }, ex);
+    if (!result.allowed) return failure("RATE_LIMITED", { retryAfterSeconds: result.retryAfterSeconds });
+  }
+  return null;
+}
+
+/** The provider's error, once the code's row is gone: told apart from database errors, which propagate. */
+class SendFailed extends Error {}
+
 /**
  * Sends a new code. Refuses during the resend cooldown and beyond the hourly caps; every
  * send that passes them counts, even one the provider fails, since a timeout may still
  * have delivered it. The code is stored only as an HMAC and never logged or returned.
+ *
+ * SMS and voice cost the paying team (`payingTeam`) one credit through `withCredit`; email
+ * is free. The cooldown and caps are counted in the credit reservation's transaction, so a
+ * refusal for want of credits counts toward none of them (nothing was sent) and the person
+ * can send as soon as an owner adds credits. A failed send debits nothing.
  *
  * The previous code of the same scope dies only once the new one is out: a failed resend
  * deletes the new row and leaves the code the person may already hold working.
@@ -111,44 +142,52 @@ export async function issueOtp(input: IssueOtpInput, meta: RequestMeta): Promise
     throw new Error("issueOtp: SMS and voice destinations must be E.164 (use parsePhone)");
   }
 
-  const cooldown = await rateLimit(keys.cooldown(input), { limit: 1, windowSeconds: RESEND_COOLDOWN_SECONDS });
-  if (!cooldown.allowed) return failure("COOLDOWN", { retryAfterSeconds: cooldown.retryAfterSeconds });
-  const caps: [string, number][] = [
-    [keys.destination(input), SENDS_PER_DESTINATION_PER_HOUR],
-    [keys.user(input.userId), SENDS_PER_USER_PER_HOUR],
-    ...(meta.ip ? [[keys.ip(meta.ip), SENDS_PER_IP_PER_HOUR] as [string, number]] : []),
-  ];
-  for (const [key, limit] of caps) {
-    const result = await rateLimit(key, { limit, windowSeconds: HOUR });
-    if (!result.allowed) return failure("RATE_LIMITED", { retryAfterSeconds: result.retryAfterSeconds });
-  }
-
   const code = generateCode();
-  const [row] = await db()
-    .insert(otpCodes)
-    .values({
-      userId: input.userId,
-      purpose: input.purpose,
-      channel: input.channel,
-      destination: input.destination,
-      challengeId: input.challengeId ?? null,
-      codeHash: keyedHash(code, HASH_PURPOSE),
-      expiresAt: sql`now() + (${CODE_TTL_SECONDS} * interval '1 second')`,
-    })
-    .returning({ id: otpCodes.id, createdAt: otpCodes.createdAt, expiresAt: otpCodes.expiresAt });
-  const { id, createdAt, expiresAt } = row!;
+  const deliver = async () => {
+    const [row] = await db()
+      .insert(otpCodes)
+      .values({
+        userId: input.userId,
+        purpose: input.purpose,
+        channel: input.channel,
+        destination: input.destination,
+        challengeId: input.challengeId ?? null,
+        codeHash: keyedHash(code, HASH_PURPOSE),
+        expiresAt: sql`now() + (${CODE_TTL_SECONDS} * interval '1 second')`,
+      })
+      .returning({ id: otpCodes.id, createdAt: otpCodes.createdAt, expiresAt: otpCodes.expiresAt });
+    try {
+      const message = codeMessage(input.channel, { code, purpose: input.purpose, minutes: CODE_TTL_SECONDS / 60 });
+      const sent = await send({ channel: input.channel, to: input.destination, ...message });
+      return { id: sent.id, row: row! };
+    } catch (error) {
+      await db().delete(otpCodes).where(eq(otpCodes.id, row!.id));
+      // A provider's error may echo the request; keep the code out of the log line.
+      throw new SendFailed(error instanceof Error ? error.message.replaceAll(code, "[code]") : "unknown error");
+    }
+  };
 
+  let row: { id: string; createdAt: Date; expiresAt: Date };
   try {
-    const message = codeMessage(input.channel, { code, purpose: input.purpose, minutes: CODE_TTL_SECONDS / 60 });
-    await send({ channel: input.channel, to: input.destination, ...message });
+    if (input.channel === "email") {
+      const refused = await countSend(db(), input, meta);
+      if (refused) return refused;
+      ({ row } = await deliver());
+    } else {
+      // Every user owns a personal team from sign-up; without any team there is no one to pay.
+      const teamId = await payingTeam(db(), input.userId);
+      if (!teamId) return failure("NO_CREDITS");
+      const paid = await withCredit(teamId, input.channel, deliver, { precheck: (tx) => countSend(tx, input, meta) });
+      if (!paid.ok) return paid.code === "REFUSED" ? paid.refusal : failure("NO_CREDITS");
+      ({ row } = paid.sent);
+    }
   } catch (error) {
-    await db().delete(otpCodes).where(eq(otpCodes.id, id));
-    // A provider's error may echo the request; keep the code out of the log line.
-    const reason = error instanceof Error ? error.message.replaceAll(code, "[code]") : "unknown error";
-    console.error(`one-time code: ${input.channel} send failed: ${reason}`);
+    if (!(error instanceof SendFailed)) throw error;
+    console.error(`one-time code: ${input.channel} send failed: ${error.message}`);
     return failure("SEND_FAILED", { retryAfterSeconds: RESEND_COOLDOWN_SECONDS });
   }
 
+  const { id, createdAt, expiresAt } = row;
   const competing = scope({ ...input, destination: input.challengeId ? undefined : input.destination });
   await consumeOnce(db(), otpCodes, and(competing, ne(otpCodes.id, id), lt(otpCodes.createdAt, createdAt))!);
   return { ok: true, expiresAt, resendAt: new Date(createdAt.getTime() + RESEND_COOLDOWN_SECONDS * 1000) };

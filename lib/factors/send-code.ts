@@ -2,10 +2,13 @@ import { and, eq } from "drizzle-orm";
 import type { RequestMeta } from "@/lib/audit";
 import { db } from "@/lib/db";
 import { factors, users } from "@/lib/db/schema";
-import { issueOtp } from "./otp";
+import { issueOtp, type IssueOtpErrorCode } from "./otp";
 import { maskEmail, maskPhone } from "./phone";
 
-export type SendCodeResult = { ok: true; resendAt: Date; sentTo: string } | { ok: false; message: string; retryAfterSeconds?: number };
+export type SendCodeResult =
+  | { ok: true; resendAt: Date; sentTo: string }
+  /** `code` lets a prompt react to the kind of refusal (NO_CREDITS: point at the other methods). */
+  | { ok: false; code: IssueOtpErrorCode | "NOT_SET_UP"; message: string; retryAfterSeconds?: number };
 
 /**
  * Sends a code to the user's enrolled email address or phone (SMS, or a voice call to the
@@ -21,9 +24,9 @@ export async function sendFactorCode(
     .from(factors)
     .innerJoin(users, eq(users.id, factors.userId))
     .where(and(eq(factors.userId, input.userId), eq(factors.kind, kind)));
-  if (!factor) return { ok: false, message: "That method is not set up on this account." };
+  if (!factor) return { ok: false, code: "NOT_SET_UP", message: "That method is not set up on this account." };
   const destination = kind === "email" ? factor.email : factor.phone!;
   const sent = await issueOtp({ userId: input.userId, purpose: input.purpose, channel: input.channel, destination, challengeId: input.challengeId ?? null }, meta);
-  if (!sent.ok) return { ok: false, message: sent.message, retryAfterSeconds: sent.retryAfterSeconds };
+  if (!sent.ok) return { ok: false, code: sent.code, message: sent.message, retryAfterSeconds: sent.retryAfterSeconds };
   return { ok: true, resendAt: sent.resendAt, sentTo: kind === "email" ? maskEmail(destination) : maskPhone(destination) };
 }

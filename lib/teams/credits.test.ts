@@ -1,10 +1,16 @@
 import { randomUUID } from "node:crypto";
-import { and, asc, eq } from "drizzle-orm";
-import { describe, expect, it } from "vitest";
+import { and, asc, eq, sql } from "drizzle-orm";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { db } from "@/lib/db";
-import { auditEvents, creditLedger, memberships, teams, type Role } from "@/lib/db/schema";
+import { auditEvents, creditLedger, memberships, outbox, rateLimits, teams, type Role } from "@/lib/db/schema";
+import { send } from "@/lib/messaging";
+import { rateLimit } from "@/lib/rate-limit";
 import { createUser, meta } from "@/tests/helpers";
-import { addCredits, CREDIT_MESSAGES, creditBalance, debitCredit, listLedger } from "./credits";
+import { addCredits, CREDIT_MESSAGES, creditBalance, debitCredit, listLedger, payingTeam, withCredit } from "./credits";
+
+afterEach(() => {
+  vi.restoreAllMocks();
+});
 
 async function join(teamId: string, userId: string, role: Role) {
   await db().insert(memberships).values({ teamId, userId, role });
@@ -24,7 +30,7 @@ describe("debitCredit", () => {
     expect(await creditBalance(teamId)).toBe(50);
     const messageId = randomUUID();
     const result = await db().transaction((tx) => debitCredit(tx, { teamId, reason: "sms", messageId }));
-    expect(result).toEqual({ ok: true, balance: 49 });
+    expect(result).toEqual({ ok: true, balance: 49, ledgerId: expect.any(String) });
     expect(await ledgerOf(teamId)).toMatchObject([{ delta: -1, reason: "sms", messageId, balanceAfter: 49, actorId: null }]);
   });
 
@@ -129,20 +135,213 @@ describe("addCredits", () => {
 });
 
 describe("listLedger", () => {
-  it("pages newest first with a cursor", async () => {
-    const owner = await createUser();
+  it("pages newest first with cursors both ways, naming who topped up", async () => {
+    const owner = await createUser({ name: "Grace Hopper" });
     for (let i = 1; i <= 5; i++) await addCredits(owner.teamId, { id: owner.userId }, i, meta);
     await db().transaction((tx) => debitCredit(tx, { teamId: owner.teamId, reason: "sms", messageId: randomUUID() }));
 
     const first = await listLedger(owner.teamId, { limit: 4 });
     expect(first.entries.map((e) => e.delta)).toEqual([-1, 5, 4, 3]);
-    expect(first.entries[0]!.balanceAfter).toBe(64);
-    expect(first.nextCursor).not.toBeNull();
-    const second = await listLedger(owner.teamId, { before: first.nextCursor, limit: 4 });
+    expect(first.entries[0]).toMatchObject({ balanceAfter: 64, actorName: null, reason: "sms" });
+    expect(first.entries[1]).toMatchObject({ actorId: owner.userId, actorName: "Grace Hopper", actorEmail: owner.email });
+    expect(first.newerCursor).toBeNull();
+    expect(first.olderCursor).not.toBeNull();
+
+    const second = await listLedger(owner.teamId, { before: first.olderCursor, limit: 4 });
     expect(second.entries.map((e) => e.delta)).toEqual([2, 1]);
-    expect(second.nextCursor).toBeNull();
+    expect(second.olderCursor).toBeNull();
+    expect(second.newerCursor).not.toBeNull();
+
+    const back = await listLedger(owner.teamId, { after: second.newerCursor, limit: 4 });
+    expect(back.entries.map((e) => e.delta)).toEqual([-1, 5, 4, 3]);
+    expect(back.newerCursor).toBeNull();
+    expect(back.olderCursor).toBe(first.olderCursor);
+
+    const middle = await listLedger(owner.teamId, { after: second.newerCursor, limit: 2 });
+    expect(middle.entries.map((e) => e.delta)).toEqual([4, 3]);
+    expect(middle.newerCursor).not.toBeNull();
+    expect(middle.olderCursor).not.toBeNull();
 
     const other = await createUser();
     expect((await listLedger(other.teamId, { limit: 10 })).entries).toHaveLength(0);
+  });
+});
+
+/** Every ledger row's balance_after is the balance it started from plus all deltas up to it, and the last one is the team's balance. */
+async function expectConsistentLedger(teamId: string, startBalance: number) {
+  const ledger = await ledgerOf(teamId);
+  let running = startBalance;
+  for (const row of ledger) {
+    running += row.delta;
+    expect(row.balanceAfter, `balance_after of ledger row #${row.seq}`).toBe(running);
+  }
+  expect(await creditBalance(teamId)).toBe(running);
+  return ledger;
+}
+
+/** A real send through the outbox, as an SMS. */
+const sms = (to = "+14155550100") => send({ channel: "sms", to, text: "Your Tessera code is 000000." });
+
+describe("withCredit", () => {
+  it("spends one credit and records the message's id on its ledger row", async () => {
+    const { teamId } = await createUser();
+    const result = await withCredit(teamId, "voice", () => sms());
+    if (!result.ok) throw new Error(result.code);
+    expect(result.balance).toBe(49);
+    const [message] = await db().select().from(outbox).where(eq(outbox.to, "+14155550100"));
+    expect(result.sent.id).toBe(message!.id);
+    expect(await ledgerOf(teamId)).toMatchObject([{ delta: -1, reason: "voice", messageId: message!.id, balanceAfter: 49 }]);
+  });
+
+  it("at 0 credits sends nothing, debits nothing, and rolls back what the precheck wrote", async () => {
+    const { teamId } = await createUser();
+    await setBalance(teamId, 0);
+    const deliver = vi.fn(() => sms());
+    const result = await withCredit(teamId, "sms", deliver, {
+      precheck: async (tx) => ((await rateLimit("test:counted", { limit: 5, windowSeconds: 60 }, tx)).allowed ? null : "limited"),
+    });
+    expect(result).toEqual({ ok: false, code: "NO_CREDITS", message: CREDIT_MESSAGES.NO_CREDITS });
+    expect(deliver).not.toHaveBeenCalled();
+    expect(await db().select().from(outbox).where(eq(outbox.channel, "sms"))).toHaveLength(0);
+    expect(await db().select().from(rateLimits).where(eq(rateLimits.key, "test:counted"))).toHaveLength(0);
+    expect(await creditBalance(teamId)).toBe(0);
+    expect(await ledgerOf(teamId)).toHaveLength(0);
+  });
+
+  it("a precheck's refusal stops before the debit, and its writes stay", async () => {
+    const { teamId } = await createUser();
+    const deliver = vi.fn(() => sms());
+    const result = await withCredit(teamId, "sms", deliver, {
+      precheck: async (tx) => {
+        await rateLimit("test:counted", { limit: 5, windowSeconds: 60 }, tx);
+        return { reason: "cooldown" };
+      },
+    });
+    expect(result).toEqual({ ok: false, code: "REFUSED", refusal: { reason: "cooldown" } });
+    expect(deliver).not.toHaveBeenCalled();
+    expect(await db().select().from(rateLimits).where(eq(rateLimits.key, "test:counted"))).toMatchObject([{ count: 1 }]);
+    expect(await creditBalance(teamId)).toBe(50);
+    expect(await ledgerOf(teamId)).toHaveLength(0);
+  });
+
+  it("a failed provider call debits nothing and the error reaches the caller", async () => {
+    const { teamId } = await createUser();
+    await expect(withCredit(teamId, "sms", () => Promise.reject(new Error("provider timeout")))).rejects.toThrow("provider timeout");
+    expect(await creditBalance(teamId)).toBe(50);
+    expect(await ledgerOf(teamId)).toHaveLength(0);
+  });
+
+  it("keeps the ledger consistent when a send fails after later debits and a top-up were recorded", async () => {
+    const owner = await createUser();
+    const { teamId } = owner;
+    await setBalance(teamId, 10);
+    const failing = withCredit(teamId, "sms", async () => {
+      // While this provider call hangs, other sends and a top-up go through.
+      expect((await withCredit(teamId, "sms", () => sms("+14155550101"))).ok).toBe(true);
+      expect(await addCredits(teamId, { id: owner.userId }, 5, meta)).toEqual({ ok: true, balance: 13 });
+      expect((await withCredit(teamId, "voice", () => sms("+14155550102"))).ok).toBe(true);
+      throw new Error("provider rejected the number");
+    });
+    await expect(failing).rejects.toThrow("provider rejected the number");
+
+    const ledger = await expectConsistentLedger(teamId, 10);
+    expect(ledger.map((row) => [row.reason, row.delta, row.balanceAfter])).toEqual([
+      ["sms", -1, 9],
+      ["top_up", 5, 14],
+      ["voice", -1, 13],
+    ]);
+    expect(await creditBalance(teamId)).toBe(13);
+  });
+
+  it("20 concurrent sends at 10 credits: exactly 10 sent, balance 0, a consistent ledger", async () => {
+    const { teamId } = await createUser();
+    await setBalance(teamId, 10);
+    const results = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => withCredit(teamId, i % 2 ? "sms" : "voice", () => sms(`+1415555${String(1000 + i)}`))),
+    );
+    expect(results.filter((r) => r.ok)).toHaveLength(10);
+    expect(results.filter((r) => !r.ok).every((r) => !r.ok && r.code === "NO_CREDITS")).toBe(true);
+
+    const messages = await db().select().from(outbox).where(eq(outbox.channel, "sms"));
+    expect(messages).toHaveLength(10);
+    expect(await creditBalance(teamId)).toBe(0);
+    const ledger = await expectConsistentLedger(teamId, 10);
+    expect(ledger.map((row) => row.balanceAfter)).toEqual([9, 8, 7, 6, 5, 4, 3, 2, 1, 0]);
+    expect(new Set(ledger.map((row) => row.messageId))).toEqual(new Set(messages.map((m) => m.id)));
+  });
+
+  it("20 concurrent sends at 15 credits, every third provider call failing: the ledger holds exactly the sent messages", async () => {
+    const { teamId } = await createUser();
+    await setBalance(teamId, 15);
+    const results = await Promise.allSettled(
+      Array.from({ length: 20 }, (_, i) =>
+        withCredit(teamId, "sms", async () => {
+          await new Promise((resolve) => setTimeout(resolve, (i * 7) % 13));
+          if (i % 3 === 0) throw new Error(`provider failed #${i}`);
+          return sms(`+1415555${String(2000 + i)}`);
+        }),
+      ),
+    );
+    const sent = results.filter((r) => r.status === "fulfilled" && r.value.ok).length;
+    const failed = results.filter((r) => r.status === "rejected").length;
+    const refused = results.filter((r) => r.status === "fulfilled" && !r.value.ok && r.value.code === "NO_CREDITS").length;
+    expect(sent + failed + refused).toBe(20);
+    expect(failed).toBeGreaterThan(0);
+    expect(sent).toBeGreaterThan(0);
+    const messages = await db().select().from(outbox).where(eq(outbox.channel, "sms"));
+    expect(messages).toHaveLength(sent);
+    expect(await creditBalance(teamId)).toBe(15 - sent);
+    const ledger = await expectConsistentLedger(teamId, 15);
+    expect(ledger).toHaveLength(sent);
+    expect(new Set(ledger.map((row) => row.messageId))).toEqual(new Set(messages.map((m) => m.id)));
+  });
+
+  it("keeps the debit when the provider's message id is not a uuid, and says so in the log", async () => {
+    const { teamId } = await createUser();
+    const logged = vi.spyOn(console, "error").mockImplementation(() => {});
+    const result = await withCredit(teamId, "sms", async () => ({ id: "SM0123456789abcdef" }));
+    expect(result).toMatchObject({ ok: true, balance: 49 });
+    expect(await ledgerOf(teamId)).toMatchObject([{ delta: -1, messageId: null, balanceAfter: 49 }]);
+    expect(String(logged.mock.calls[0]?.[0])).toContain("not a uuid");
+  });
+});
+
+describe("payingTeam", () => {
+  const requireSms = (teamId: string, allowedMethods: ("totp" | "email" | "sms" | "webauthn")[] = ["totp", "sms"]) =>
+    db().update(teams).set({ requireTwoFactor: true, allowedMethods, defaultMethod: "totp" }).where(eq(teams.id, teamId));
+  /** Joins `minutes` after now, so the order of memberships is explicit (sign-up's personal team comes first). */
+  const joinLater = (teamId: string, userId: string, minutes: number) =>
+    db().insert(memberships).values({ teamId, userId, role: "member", createdAt: sql`now() + (${minutes} * interval '1 minute')` });
+
+  it("is the personal team while no team requires 2FA with SMS allowed", async () => {
+    const user = await createUser();
+    const other = await createUser();
+    await joinLater(other.teamId, user.userId, 1);
+    expect(await payingTeam(db(), user.userId)).toBe(user.teamId);
+
+    // Requiring 2FA without SMS does not make a team pay for texts.
+    await requireSms(other.teamId, ["totp", "webauthn"]);
+    expect(await payingTeam(db(), user.userId)).toBe(user.teamId);
+  });
+
+  it("is the oldest-membership team that requires 2FA and allows SMS", async () => {
+    const user = await createUser();
+    const [older, newer, notRequiring] = [await createUser(), await createUser(), await createUser()];
+    await joinLater(older.teamId, user.userId, 1);
+    await joinLater(notRequiring.teamId, user.userId, 2);
+    await joinLater(newer.teamId, user.userId, 3);
+    await requireSms(newer.teamId);
+    expect(await payingTeam(db(), user.userId)).toBe(newer.teamId);
+    await requireSms(older.teamId);
+    expect(await payingTeam(db(), user.userId)).toBe(older.teamId);
+    // A personal team that itself requires 2FA with SMS is older than every team joined later.
+    await requireSms(user.teamId);
+    expect(await payingTeam(db(), user.userId)).toBe(user.teamId);
+  });
+
+  it("is null for a user in no team", async () => {
+    const user = await createUser();
+    await db().delete(memberships).where(eq(memberships.userId, user.userId));
+    expect(await payingTeam(db(), user.userId)).toBeNull();
   });
 });

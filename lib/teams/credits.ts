@@ -1,10 +1,12 @@
-import { and, desc, eq, gt, lt, sql } from "drizzle-orm";
+import { and, asc, desc, eq, gt, lt, sql } from "drizzle-orm";
 import { recordAudit, type RequestMeta } from "@/lib/audit";
 import { db, type Executor, type Tx } from "@/lib/db";
-import { creditLedger, teams } from "@/lib/db/schema";
+import { creditLedger, memberships, teams, users } from "@/lib/db/schema";
 import { lockTeam, teamRole } from "./policy";
 
 export const MAX_TOP_UP = 100_000;
+/** Below this the credits page warns: a busy team spends that in a morning of sign-ins. */
+export const LOW_CREDIT_BALANCE = 10;
 /** PostgreSQL's integer limit: a top-up never makes the balance overflow. */
 const MAX_BALANCE = 2_147_483_647;
 
@@ -15,28 +17,149 @@ export const CREDIT_MESSAGES = {
   BALANCE_LIMIT: "That would take the balance over its limit. Add fewer credits.",
 } as const;
 
-export type DebitResult = { ok: true; balance: number } | { ok: false; code: "NO_CREDITS"; message: string };
+/** What costs a credit: one SMS, or one voice call. Email is free. */
+export type CreditReason = "sms" | "voice";
+
+export type DebitResult = { ok: true; balance: number; ledgerId: string } | { ok: false; code: "NO_CREDITS"; message: string };
 
 /**
- * Spends one credit for an SMS or voice message, in the caller's transaction (the one that
- * sends). One conditional UPDATE decides: of any number of concurrent debits at balance n,
- * exactly n succeed; a refused debit writes nothing.
+ * Spends one credit for an SMS or voice message, in the caller's transaction. One
+ * conditional UPDATE decides: of any number of concurrent debits at balance n, exactly n
+ * succeed; a refused debit writes nothing. Senders go through `withCredit`, which wraps this.
  */
-export async function debitCredit(tx: Tx, input: { teamId: string; reason: "sms" | "voice"; messageId?: string | null }): Promise<DebitResult> {
+export async function debitCredit(tx: Tx, input: { teamId: string; reason: CreditReason; messageId?: string | null }): Promise<DebitResult> {
   const [row] = await tx
     .update(teams)
     .set({ creditBalance: sql`${teams.creditBalance} - 1` })
     .where(and(eq(teams.id, input.teamId), gt(teams.creditBalance, 0)))
     .returning({ balance: teams.creditBalance });
   if (!row) return { ok: false, code: "NO_CREDITS", message: CREDIT_MESSAGES.NO_CREDITS };
-  await tx.insert(creditLedger).values({
-    teamId: input.teamId,
-    delta: -1,
-    reason: input.reason,
-    messageId: input.messageId ?? null,
-    balanceAfter: row.balance,
+  const [entry] = await tx
+    .insert(creditLedger)
+    .values({ teamId: input.teamId, delta: -1, reason: input.reason, messageId: input.messageId ?? null, balanceAfter: row.balance })
+    .returning({ id: creditLedger.id });
+  return { ok: true, balance: row.balance, ledgerId: entry!.id };
+}
+
+/**
+ * The team that pays for a dashboard user's SMS and voice codes (sign-in, step-up,
+ * enrollment). Codes go out before any team is chosen, so memberships decide: the oldest
+ * membership among teams that require 2FA and allow SMS — the team whose policy has the
+ * person use a phone at all — else the oldest membership, which is the personal team every
+ * user owns from sign-up. Null for a user in no team (sign-up always makes one); callers
+ * refuse the message then.
+ */
+export async function payingTeam(ex: Executor, userId: string): Promise<string | null> {
+  const smsRequired = sql`${teams.requireTwoFactor} and ${teams.allowedMethods} @> '["sms"]'::jsonb`;
+  const [row] = await ex
+    .select({ id: teams.id })
+    .from(memberships)
+    .innerJoin(teams, eq(teams.id, memberships.teamId))
+    .where(eq(memberships.userId, userId))
+    .orderBy(desc(smsRequired), asc(memberships.createdAt), asc(teams.id))
+    .limit(1);
+  return row?.id ?? null;
+}
+
+export type PaidSend<T, R> =
+  | { ok: true; sent: T; balance: number }
+  | { ok: false; code: "NO_CREDITS"; message: string }
+  /** `precheck` said no: nothing was debited or sent. */
+  | { ok: false; code: "REFUSED"; refusal: R };
+
+/** Thrown inside the reservation's transaction to roll it back, precheck's writes included. */
+class NoCredits extends Error {}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * Sends one paid message (SMS or voice) for a team: one credit, with a ledger row that
+ * names the message. At 0 credits nothing is sent or debited; a send that throws debits
+ * nothing (the error is rethrown for the caller to report).
+ *
+ * No transaction stays open across the provider call: on the embedded PGlite (one
+ * connection) a hanging provider would stall the whole app, and on PostgreSQL it would hold
+ * the team row's lock against every other send of the team. So the credit is reserved:
+ *  1. one short transaction runs `precheck` (e.g. rate limits; a non-null answer refuses and
+ *     its writes commit), then debits and writes the ledger row without a message id. When
+ *     there is no credit the whole transaction rolls back, so a refusal for want of credits
+ *     leaves no trace (rate-limit counters included: nothing was sent);
+ *  2. `send` runs with no transaction open;
+ *  3. on success the ledger row gets the message's id; on a throw `releaseCredit` removes
+ *     the reservation as if it never happened (see there).
+ * A crash between 1 and 3 leaves the debit with no message id: the credit is spent, which
+ * is right when the provider got the message and costs one credit when it did not.
+ */
+export async function withCredit<T extends { id: string }, R = never>(
+  teamId: string,
+  reason: CreditReason,
+  send: () => Promise<T>,
+  options: { precheck?: (tx: Tx) => Promise<R | null> } = {},
+): Promise<PaidSend<T, R>> {
+  let reserved: { refusal: R } | { ledgerId: string; balance: number };
+  try {
+    reserved = await db().transaction(async (tx) => {
+      const refusal = options.precheck ? await options.precheck(tx) : null;
+      if (refusal !== null) return { refusal };
+      const debit = await debitCredit(tx, { teamId, reason });
+      if (!debit.ok) throw new NoCredits();
+      return { ledgerId: debit.ledgerId, balance: debit.balance };
+    });
+  } catch (error) {
+    if (error instanceof NoCredits) return { ok: false, code: "NO_CREDITS", message: CREDIT_MESSAGES.NO_CREDITS };
+    throw error;
+  }
+  if ("refusal" in reserved) return { ok: false, code: "REFUSED", refusal: reserved.refusal };
+
+  let sent: T;
+  try {
+    sent = await send();
+  } catch (error) {
+    try {
+      await releaseCredit(teamId, reserved.ledgerId);
+    } catch (releaseError) {
+      // The send's error matters more to the caller; the ledger stays consistent (the debit simply stays).
+      console.error(`credits: could not release the reservation ${reserved.ledgerId}: ${releaseError instanceof Error ? releaseError.message : releaseError}`);
+    }
+    throw error;
+  }
+
+  // The message is out and the credit spent whatever happens here: a ledger row without its
+  // message id is a gap in the record, not a reason to tell the person the send failed.
+  if (UUID.test(sent.id)) {
+    try {
+      await db().update(creditLedger).set({ messageId: sent.id }).where(eq(creditLedger.id, reserved.ledgerId));
+    } catch (error) {
+      console.error(`credits: could not record message ${sent.id} on ledger row ${reserved.ledgerId}: ${error instanceof Error ? error.message : error}`);
+    }
+  } else {
+    console.error(`credits: message id ${JSON.stringify(sent.id)} is not a uuid; ledger row ${reserved.ledgerId} keeps no message id`);
+  }
+  return { ok: true, sent, balance: reserved.balance };
+}
+
+/**
+ * Undoes a reservation whose send failed, in one transaction: the credit goes back, the
+ * ledger row goes, and every later ledger row of the team gets 1 added to its
+ * `balance_after` — debits and top-ups that happened while the provider was being called
+ * were computed from a balance that included the reservation. Afterwards each row's
+ * `balance_after` is again the sum of all deltas up to it, as if the send had never been
+ * tried. The team row's lock comes first, so no debit or top-up can slip in between.
+ */
+async function releaseCredit(teamId: string, ledgerId: string): Promise<void> {
+  await db().transaction(async (tx) => {
+    if (!(await lockTeam(tx, teamId))) return;
+    const [gone] = await tx.delete(creditLedger).where(eq(creditLedger.id, ledgerId)).returning({ seq: creditLedger.seq });
+    if (!gone) return;
+    await tx
+      .update(teams)
+      .set({ creditBalance: sql`${teams.creditBalance} + 1` })
+      .where(eq(teams.id, teamId));
+    await tx
+      .update(creditLedger)
+      .set({ balanceAfter: sql`${creditLedger.balanceAfter} + 1` })
+      .where(and(eq(creditLedger.teamId, teamId), gt(creditLedger.seq, gone.seq)));
   });
-  return { ok: true, balance: row.balance };
 }
 
 export type TopUpResult =
@@ -78,24 +201,40 @@ export async function creditBalance(teamId: string, ex: Executor = db()): Promis
   return row?.balance ?? null;
 }
 
-export type LedgerPage = {
-  entries: {
-    id: string;
-    seq: number;
-    delta: number;
-    reason: string;
-    messageId: string | null;
-    actorId: string | null;
-    balanceAfter: number;
-    createdAt: Date;
-  }[];
-  /** Pass as `before` for the next (older) page; null on the last page. */
-  nextCursor: number | null;
+export type LedgerEntry = {
+  id: string;
+  seq: number;
+  delta: number;
+  /** "sms" | "voice" | "top_up" */
+  reason: string;
+  messageId: string | null;
+  actorId: string | null;
+  /** Who added the credits (top-ups); null when there is none or the account is gone. */
+  actorName: string | null;
+  actorEmail: string | null;
+  balanceAfter: number;
+  createdAt: Date;
 };
 
-/** The team's ledger, newest first; `before` is the previous page's `nextCursor`. */
-export async function listLedger(teamId: string, options: { before?: number | null; limit?: number } = {}): Promise<LedgerPage> {
+export type LedgerPage = {
+  entries: LedgerEntry[];
+  /** Pass as `before` for the next older page; null on the oldest page. */
+  olderCursor: number | null;
+  /** Pass as `after` for the next newer page; null on the newest page. */
+  newerCursor: number | null;
+};
+
+/**
+ * The team's ledger, newest first, a page at a time by `seq` (keyset: each page is one
+ * index range scan however deep). `before` pages towards older rows, `after` back towards
+ * newer ones; both are cursors this function returned.
+ */
+export async function listLedger(
+  teamId: string,
+  options: { before?: number | null; after?: number | null; limit?: number } = {},
+): Promise<LedgerPage> {
   const limit = Math.max(1, Math.min(Math.trunc(options.limit ?? 50), 200));
+  const forward = options.after != null && options.before == null;
   const rows = await db()
     .select({
       id: creditLedger.id,
@@ -104,13 +243,31 @@ export async function listLedger(teamId: string, options: { before?: number | nu
       reason: creditLedger.reason,
       messageId: creditLedger.messageId,
       actorId: creditLedger.actorId,
+      actorName: users.name,
+      actorEmail: users.email,
       balanceAfter: creditLedger.balanceAfter,
       createdAt: creditLedger.createdAt,
     })
     .from(creditLedger)
-    .where(and(eq(creditLedger.teamId, teamId), options.before != null ? lt(creditLedger.seq, options.before) : undefined))
-    .orderBy(desc(creditLedger.seq))
+    .leftJoin(users, eq(users.id, creditLedger.actorId))
+    .where(
+      and(
+        eq(creditLedger.teamId, teamId),
+        forward ? gt(creditLedger.seq, options.after!) : options.before != null ? lt(creditLedger.seq, options.before) : undefined,
+      ),
+    )
+    .orderBy(forward ? asc(creditLedger.seq) : desc(creditLedger.seq))
     .limit(limit + 1);
-  const entries = rows.slice(0, limit);
-  return { entries, nextCursor: rows.length > limit ? entries[entries.length - 1]!.seq : null };
+  const more = rows.length > limit;
+  const page = rows.slice(0, limit);
+  const entries = forward ? page.reverse() : page;
+  // A page reached through a cursor came from a neighbour, so that side has rows. An empty
+  // page (its rows were since released) offers no cursor; the page shows the way back to the newest.
+  const hasOlder = forward || more;
+  const hasNewer = forward ? more : options.before != null;
+  return {
+    entries,
+    olderCursor: hasOlder && entries.length > 0 ? entries.at(-1)!.seq : null,
+    newerCursor: hasNewer && entries.length > 0 ? entries[0]!.seq : null,
+  };
 }

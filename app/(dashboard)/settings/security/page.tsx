@@ -1,12 +1,12 @@
 import type { Metadata } from "next";
 import { revokeTrustedDeviceAction, turnOffTwoFactorAction } from "./actions";
 import { SignOutOthersForm } from "@/components/dashboard/sign-out-others-form";
+import { RecentActivity } from "@/components/security/recent-activity";
 import { ActionButton } from "@/components/factors/action-button";
 import { RegenerateCodes } from "@/components/factors/regenerate-codes";
 import { TwoFactorCard } from "@/components/factors/two-factor-card";
 import { Alert } from "@/components/ui/alert";
 import { Card } from "@/components/ui/card";
-import { describeEvent, listUserEvents } from "@/lib/audit";
 import { requireUser } from "@/lib/auth/current-user";
 import { userPolicy } from "@/lib/auth/policy-gate";
 import { addableKinds } from "@/lib/factors/policy-rules";
@@ -26,12 +26,11 @@ type Props = { searchParams: Promise<{ added?: string; changed?: string; recover
 export default async function SecurityPage({ searchParams }: Props) {
   const user = await requireUser();
   const params = await searchParams;
-  const [factors, codesLeft, devices, sessions, events, policy] = await Promise.all([
+  const [factors, codesLeft, devices, sessions, policy] = await Promise.all([
     listFactors(user.id),
     countRecoveryCodes(user.id),
     listTrustedDevices(user.id),
     listSessions(user.id, user.sessionId),
-    listUserEvents(user.id, 20),
     userPolicy(user.id),
   ]);
   const on = factors.length > 0;
@@ -116,32 +115,7 @@ export default async function SecurityPage({ searchParams }: Props) {
         </ul>
       </Card>
 
-      <Card title="Recent security events" description="The last 20 security-relevant events on your account.">
-        <div className="overflow-x-auto">
-          <table className="w-full text-left text-sm">
-            <thead className="text-xs text-slate-600 uppercase">
-              <tr>
-                <th scope="col" className="py-2 font-medium">Event</th>
-                <th scope="col" className="py-2 font-medium">Browser</th>
-                <th scope="col" className="py-2 font-medium">When</th>
-              </tr>
-            </thead>
-            <tbody className="divide-y divide-slate-100">
-              {events.map((event) => (
-                <tr key={event.id}>
-                  <td className="py-2 pr-4 text-slate-800">{describeEvent(event.type)}</td>
-                  <td className="py-2 pr-4 text-slate-600">
-                    {event.userAgent || event.ip ? `${describeUserAgent(event.userAgent)}${event.ip ? ` · ${event.ip}` : ""}` : "—"}
-                  </td>
-                  <td className="py-2 text-slate-600">
-                    <time dateTime={event.createdAt.toISOString()}>{formatTime(event.createdAt)}</time>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      </Card>
+      <RecentActivity userId={user.id} />
 
       {on && (
         <Card

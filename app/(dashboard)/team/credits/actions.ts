@@ -1,0 +1,25 @@
+"use server";
+
+import { revalidatePath } from "next/cache";
+import { z } from "zod";
+import { validatedActionWithUser, type ActionState } from "@/lib/auth/action";
+import { requestMeta } from "@/lib/auth/request-meta";
+import { addCredits, CREDIT_MESSAGES } from "@/lib/teams/credits";
+
+const topUp = z.object({
+  teamId: z.uuid({ error: "This team could not be found. Reload the page and try again." }),
+  // "1,000" and "1 000" are how people write amounts; the range is addCredits' to judge.
+  amount: z
+    .string({ error: CREDIT_MESSAGES.INVALID_AMOUNT })
+    .transform((value) => value.replace(/[\s,_]/g, ""))
+    .pipe(z.string().regex(/^\d{1,9}$/, { error: CREDIT_MESSAGES.INVALID_AMOUNT }))
+    .transform(Number),
+});
+
+/** Adds credits to the team (no payment); addCredits checks that the user owns it. */
+export const addCreditsAction = validatedActionWithUser(topUp, async ({ teamId, amount }, user): Promise<ActionState<{ amount: number; balance: number }>> => {
+  const result = await addCredits(teamId, user, amount, await requestMeta());
+  if (!result.ok) return result.code === "FORBIDDEN" ? { error: result.message } : { fieldErrors: { amount: [result.message] } };
+  revalidatePath("/team/credits");
+  return { ok: true, data: { amount, balance: result.balance } };
+});
