@@ -95,6 +95,26 @@ test.describe("signed in", () => {
     await expectNoSeriousViolations(page, "/settings/security");
     await context.close();
   });
+
+  test("team pages: members, invitations, security, SMS credits, audit log (and the team switcher open)", async ({ browser }) => {
+    const context = await browser.newContext({ storageState });
+    const page = await context.newPage();
+    for (const [path, heading] of [
+      ["/team/members", "Members"],
+      ["/team/invitations", "Pending invitations"],
+      ["/team/security", "Two-factor policy"],
+      ["/team/credits", "Ledger"],
+      ["/team/audit", "Audit log"],
+    ] as const) {
+      await page.goto(path);
+      await expect(page.getByRole("heading", { name: heading, exact: true }).first()).toBeVisible();
+      await expectNoSeriousViolations(page, path);
+    }
+    await page.getByTestId("team-switcher").click();
+    await expect(page.getByText("Your teams")).toBeVisible();
+    await expectNoSeriousViolations(page, "/team/audit (team switcher open)");
+    await context.close();
+  });
 });
 
 test.describe("second factors", () => {

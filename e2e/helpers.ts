@@ -268,3 +268,41 @@ export async function addVirtualAuthenticator(page: Page): Promise<void> {
     },
   });
 }
+
+/** No serious or critical WCAG 2.1 AA violation (axe) on the page as it is now. */
+export async function expectAccessible(page: Page, label: string): Promise<void> {
+  const { default: AxeBuilder } = await import("@axe-core/playwright");
+  const results = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]).analyze();
+  expect(results.passes.length, `${label}: axe ran no checks`).toBeGreaterThan(0);
+  const blocking = results.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+  expect(blocking.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`), label).toEqual([]);
+}
+
+/** Invites `email` as a member from Team → Invitations; returns the link's path, read from the outbox. */
+export async function inviteMember(page: Page, email: string): Promise<string> {
+  await page.goto("/team/invitations");
+  await waitForForm(page);
+  await page.getByLabel("Email", { exact: true }).fill(email);
+  await page.getByLabel("Phone number").fill(TEST_PHONE);
+  await page.getByRole("button", { name: "Send invitation" }).click();
+  await expect(page.getByText(`Invitation sent to ${email}.`, { exact: false })).toBeVisible();
+  const mail = await readLatestMessage(page, email, { contains: "/invite/" });
+  const link = /https?:\/\/\S+\/invite\/[\w-]+/.exec(mail)?.[0];
+  if (!link) throw new Error(`no invitation link in: ${mail}`);
+  return new URL(link).pathname;
+}
+
+/** Opens an invitation link signed out, creates the invited account from it, accepts, and waits for the dashboard. */
+export async function acceptAsNewAccount(page: Page, invitePath: string, account: Account): Promise<void> {
+  await page.goto(invitePath);
+  await page.getByRole("link", { name: "Create an account" }).click();
+  await page.waitForURL("**/sign-up?**");
+  await waitForForm(page);
+  await page.getByLabel("Name", { exact: true }).fill(account.name);
+  await page.getByLabel("Password", { exact: true }).fill(account.password);
+  await page.getByRole("button", { name: "Create account" }).click();
+  await page.waitForURL(`**${invitePath}`);
+  await waitForForm(page);
+  await page.getByRole("button", { name: "Accept invitation" }).click();
+  await page.waitForURL("**/dashboard");
+}

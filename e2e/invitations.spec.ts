@@ -1,16 +1,7 @@
-import AxeBuilder from "@axe-core/playwright";
 import { expect, test, type Page } from "@playwright/test";
-import { newAccount, readLatestMessage, screenshot, signOut, signUp, TEST_PHONE, waitForForm, type Account } from "./helpers";
+import { newAccount, readLatestMessage, screenshot, signOut, signUp, TEST_PHONE, waitForForm, type Account , expectAccessible } from "./helpers";
 
 const INVALID_LINK = "This invitation link is invalid or has expired.";
-
-/** No serious or critical WCAG 2.1 AA violation on the page as it is now (the bar of a11y.spec.ts). */
-async function expectAccessible(page: Page, label: string) {
-  const results = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]).analyze();
-  expect(results.passes.length, `${label}: axe ran no checks`).toBeGreaterThan(0);
-  const blocking = results.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
-  expect(blocking.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`), label).toEqual([]);
-}
 
 /** Sends an invitation from /team/invitations and returns the link's path, read from the outbox. */
 async function invite(page: Page, email: string, role: "member" | "admin"): Promise<string> {

@@ -9,6 +9,16 @@ import { requireUser } from "@/lib/auth/current-user";
 import { userPolicy } from "@/lib/auth/policy-gate";
 import { listNames } from "@/lib/format/list";
 
+function MainNav({ admin, className }: { admin: boolean; className: string }) {
+  return (
+    <nav aria-label="Main" className={`gap-1 ${className}`}>
+      <NavLink href="/dashboard">Dashboard</NavLink>
+      {admin && <NavLink href="/team">Team</NavLink>}
+      <NavLink href="/settings">Settings</NavLink>
+    </nav>
+  );
+}
+
 export default async function DashboardLayout({ children }: { children: ReactNode }) {
   const user = await requireUser();
   const [{ team, teams }, policy] = await Promise.all([currentTeam(user.id), userPolicy(user.id)]);
@@ -21,16 +31,12 @@ export default async function DashboardLayout({ children }: { children: ReactNod
           <div className="flex min-w-0 items-center gap-1 sm:gap-4">
             <Logo href="/dashboard" compact />
             {team && !blocked && <TeamSwitcher current={team} teams={teams} />}
-            {!blocked && (
-              <nav aria-label="Main" className="flex gap-1">
-                <NavLink href="/dashboard">Dashboard</NavLink>
-                {isTeamAdmin(team) && <NavLink href="/team">Team</NavLink>}
-                <NavLink href="/settings">Settings</NavLink>
-              </nav>
-            )}
+            {!blocked && <MainNav admin={isTeamAdmin(team)} className="hidden sm:flex" />}
           </div>
           <UserMenu name={user.name} email={user.email} />
         </div>
+        {/* Narrow screens: the links get a row of their own, so the team name keeps its room. */}
+        {!blocked && <MainNav admin={isTeamAdmin(team)} className="flex px-2 pb-2 sm:hidden" />}
       </header>
       {policy.status === "grace" && policy.graceEndsAt && (
         <GraceBanner teams={listNames(policy.requiredBy.map((t) => t.name))} endsAt={policy.graceEndsAt.toISOString()} />

@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import {
+  type AnyPgColumn,
   bigint,
   boolean,
   check,
@@ -32,6 +33,11 @@ export const users = pgTable(
     lastSignInAt: at("last_sign_in_at"),
     /** When a second factor or recovery code was last accepted (sign-in or step-up). */
     lastTwoFactorAt: at("last_two_factor_at"),
+    /**
+     * Set when an admin of this team reset the user's 2FA: the user must enroll again (as if
+     * that team required it) whatever their teams' policies say; cleared by their next factor.
+     */
+    enrollRequiredBy: uuid("enroll_required_by").references((): AnyPgColumn => teams.id, { onDelete: "set null" }),
   },
   (t) => [uniqueIndex("users_email_lower_idx").on(sql`lower(${t.email})`)],
 );

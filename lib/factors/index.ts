@@ -1,9 +1,9 @@
-import { and, asc, count, eq } from "drizzle-orm";
+import { and, asc, count, eq, isNotNull } from "drizzle-orm";
 import { recordAudit, type RequestMeta } from "@/lib/audit";
 import { cancelOpenChallenges } from "@/lib/auth/challenge";
 import { db, type Executor, type Tx } from "@/lib/db";
 import { lockUser } from "@/lib/db/lock-user";
-import { factors, type Factor, type FactorKind } from "@/lib/db/schema";
+import { factors, users, type Factor, type FactorKind } from "@/lib/db/schema";
 import { generateRecoveryCodes } from "./recovery-codes";
 
 export type NewFactor = {
@@ -41,6 +41,8 @@ export async function addFactor(tx: Tx, input: NewFactor, meta: RequestMeta): Pr
     .values({ ...input, isDefault: first })
     .returning({ id: factors.id });
   await recordAudit(tx, { type: "factor.added", userId: input.userId, data: { kind: input.kind, factorId: row!.id }, ...meta });
+  // An admin reset asked for a new factor: this is it.
+  await tx.update(users).set({ enrollRequiredBy: null }).where(and(eq(users.id, input.userId), isNotNull(users.enrollRequiredBy)));
   if (!first) return { factorId: row!.id };
   await recordAudit(tx, { type: "two_factor.enabled", userId: input.userId, ...meta });
   const recoveryCodes = await generateRecoveryCodes(tx, input.userId, meta);

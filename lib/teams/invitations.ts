@@ -1,4 +1,4 @@
-import { and, desc, eq, gt, isNull, sql, type SQL } from "drizzle-orm";
+import { and, desc, eq, gt, isNull, sql } from "drizzle-orm";
 import { z } from "zod";
 import { recordAudit, type RequestMeta } from "@/lib/audit";
 import { emailField } from "@/lib/auth/input";

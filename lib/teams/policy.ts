@@ -192,8 +192,10 @@ export async function effectivePolicy(userId: string, ex: Executor = db(), now =
     .where(eq(memberships.userId, userId))
     .orderBy(asc(memberships.createdAt));
   const kinds = (await ex.select({ kind: factors.kind }).from(factors).where(eq(factors.userId, userId))).map((f) => f.kind);
+  const [user] = await ex.select({ enrollRequiredBy: users.enrollRequiredBy }).from(users).where(eq(users.id, userId));
 
-  const requiring = rows.filter((team) => team.requireTwoFactor);
+  // An admin reset makes that team's requirement apply to this user until they enroll again.
+  const requiring = rows.filter((team) => team.requireTwoFactor || team.id === user?.enrollRequiredBy);
   const required = requiring.length > 0;
   const allowedMethods = FACTOR_KINDS.filter((kind) => requiring.every((team) => team.allowedMethods.includes(kind)));
   const smsBackupOnly = requiring.some((team) => team.smsBackupOnly);

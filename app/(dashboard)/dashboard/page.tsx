@@ -1,12 +1,15 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import { PhoneNotice } from "@/components/teams/phone-notice";
 import { Alert } from "@/components/ui/alert";
 import { Card } from "@/components/ui/card";
 import { describeEvent, listUserEvents } from "@/lib/audit";
+import { currentTeam, isTeamAdmin } from "@/lib/auth/current-team";
 import { requireUser } from "@/lib/auth/current-user";
 import { hasSecondFactor } from "@/lib/factors";
 import { formatTime } from "@/lib/format/time";
 import { listUserTeams } from "@/lib/teams";
+import { membersMissingPhone } from "@/lib/teams/policy-preview";
 
 export const metadata: Metadata = { title: "Dashboard" };
 
@@ -14,7 +17,14 @@ const roleNames = { owner: "Owner", admin: "Admin", member: "Member" } as const;
 
 export default async function DashboardPage() {
   const user = await requireUser();
-  const [teams, events, twoFactorOn] = await Promise.all([listUserTeams(user.id), listUserEvents(user.id, 5), hasSecondFactor(user.id)]);
+  const [teams, events, twoFactorOn, { team }] = await Promise.all([
+    listUserTeams(user.id),
+    listUserEvents(user.id, 5),
+    hasSecondFactor(user.id),
+    currentTeam(user.id),
+  ]);
+  // Only owners and admins can act on the phone notice (and may see members' names).
+  const missingPhone = isTeamAdmin(team) ? await membersMissingPhone(team.id) : null;
   return (
     <div className="space-y-6">
       <div>
@@ -31,6 +41,7 @@ export default async function DashboardPage() {
           </Link>
         </Alert>
       )}
+      {missingPhone && <PhoneNotice {...missingPhone} youId={user.id} teamName={team?.name} />}
       <div className="grid gap-6 md:grid-cols-2">
         <Card title="Your teams">
           <ul className="divide-y divide-slate-100">

@@ -1,0 +1,79 @@
+"use server";
+
+import { revalidatePath } from "next/cache";
+import { redirect } from "next/navigation";
+import { z } from "zod";
+import { validatedActionWithStepUp, validatedActionWithUser, type ActionState } from "@/lib/auth/action";
+import { requestMeta } from "@/lib/auth/request-meta";
+import { db } from "@/lib/db";
+import { roleEnum } from "@/lib/db/schema";
+import { changeRole, removeMember } from "@/lib/teams/membership";
+import { teamRole } from "@/lib/teams/policy";
+import { sendEnrollmentReminders } from "@/lib/teams/reminders";
+import { resetMemberTwoFactor } from "@/lib/teams/reset-member";
+
+const PAGE = "/team/members";
+// Every action names its team: the lib function checks the actor's role in that team again.
+const team = z.object({ teamId: z.uuid("Reload the page and try again.") });
+const member = team.extend({ userId: z.uuid("Choose a member.") });
+
+/** `message` for the team-wide reminder; the row menu words its own from the flags. */
+export type MemberActionData = { message: string; changed?: boolean; emailed?: boolean; mustEnroll?: boolean; sent?: number };
+type Result = ActionState<MemberActionData>;
+
+const plural = (n: number, one: string, many: string) => `${n.toLocaleString("en-US")} ${n === 1 ? one : many}`;
+
+async function remind(teamId: string, user: { id: string }, userIds?: string[]): Promise<Result> {
+  try {
+    const result = await sendEnrollmentReminders(teamId, user, await requestMeta(), userIds ? { userIds } : {});
+    if (!result.ok) return { error: result.message };
+    revalidatePath(PAGE);
+    return { ok: true, data: { message: `Reminder sent to ${plural(result.sent, "member", "members")}.`, sent: result.sent } };
+  } catch (error) {
+    console.error("reminders failed", error instanceof Error ? error.message : error);
+    return { error: "The reminder could not be sent. Try again in a few minutes." };
+  }
+}
+
+export const sendReminderAction = validatedActionWithUser(member, async ({ teamId, userId }, user): Promise<Result> => remind(teamId, user, [userId]));
+
+export const remindAllAction = validatedActionWithUser(team, async ({ teamId }, user): Promise<Result> => remind(teamId, user));
+
+export const resetTwoFactorAction = validatedActionWithStepUp(member, async ({ teamId, userId }, user): Promise<Result> => {
+  const result = await resetMemberTwoFactor(teamId, user, userId, await requestMeta());
+  if (!result.ok) return { error: result.message };
+  revalidatePath(PAGE);
+  return {
+    ok: true,
+    data: {
+      emailed: result.emailed,
+      mustEnroll: result.mustEnroll,
+      message: result.emailed ? "Two-factor authentication reset. They were signed out and emailed." : "Two-factor authentication reset and they were signed out, but the email to them could not be sent.",
+    },
+  };
+});
+
+export const changeRoleAction = validatedActionWithUser(
+  member.extend({ role: z.enum(roleEnum.enumValues, { error: "Choose owner, admin or member." }) }),
+  async ({ teamId, userId, role }, user): Promise<Result> => {
+    const result = await changeRole(teamId, user, userId, role, await requestMeta());
+    if (!result.ok) return { error: result.message };
+    await leaveIfNoLongerAdmin(teamId, user.id);
+    revalidatePath(PAGE);
+    return { ok: true, data: { changed: result.changed, message: result.changed ? "Role changed." : "That was already their role." } };
+  },
+);
+
+export const removeMemberAction = validatedActionWithUser(member, async ({ teamId, userId }, user): Promise<Result> => {
+  const result = await removeMember(teamId, user, userId, await requestMeta());
+  if (!result.ok) return { error: result.message };
+  await leaveIfNoLongerAdmin(teamId, user.id);
+  revalidatePath(PAGE);
+  return { ok: true, data: { message: "Member removed." } };
+});
+
+/** After stepping down or leaving, the team pages are no longer this person's to see. */
+async function leaveIfNoLongerAdmin(teamId: string, userId: string) {
+  const role = await teamRole(db(), teamId, userId);
+  if (role !== "owner" && role !== "admin") redirect("/dashboard");
+}

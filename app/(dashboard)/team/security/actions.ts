@@ -1,0 +1,95 @@
+"use server";
+
+import { revalidatePath } from "next/cache";
+import { z } from "zod";
+import { validatedActionWithUser, type ActionState } from "@/lib/auth/action";
+import { requestMeta } from "@/lib/auth/request-meta";
+import { factorKindEnum, type FactorKind } from "@/lib/db/schema";
+import { updateTeamPolicy } from "@/lib/teams/policy";
+import { previewAffectedMembers } from "@/lib/teams/policy-preview";
+import { sendEnrollmentReminders } from "@/lib/teams/reminders";
+
+/** The policy as the form edits it (the saved policy minus when the requirement started). */
+export type PolicyValues = {
+  requireTwoFactor: boolean;
+  graceDays: number;
+  allowedMethods: FactorKind[];
+  smsBackupOnly: boolean;
+  defaultMethod: FactorKind;
+  rememberDeviceDays: number;
+};
+
+export type AffectedMembers = { total: number; members: { userId: string; name: string }[] };
+
+const teamId = z.uuid({ error: "This team could not be found. Reload the page and try again." });
+
+// Only the shape is settled here: values that are missing or out of range go through to
+// updateTeamPolicy, whose messages are the ones the page shows (one set of rules, one wording).
+const checkbox = z
+  .string()
+  .optional()
+  .transform((value) => value === "on");
+const whole = z
+  .string()
+  .optional()
+  .transform((value) => (value === undefined || value.trim() === "" ? undefined : Number(value)));
+
+const policyForm = z.object({
+  requireTwoFactor: checkbox,
+  graceDays: whole,
+  allowedMethods: z.array(z.string()).max(10),
+  smsBackupOnly: checkbox,
+  defaultMethod: z.string().optional(),
+  rememberDeviceDays: whole,
+});
+
+/** Saves the team's 2FA policy; a refused policy comes back with a message per field. */
+export const savePolicyAction = validatedActionWithUser(
+  z.object({ teamId }),
+  async ({ teamId }, user, formData): Promise<ActionState<{ policy: PolicyValues }>> => {
+    // Several checkboxes share the name "allowedMethods": Object.fromEntries keeps only the last.
+    const input = policyForm.parse({ ...Object.fromEntries(formData), allowedMethods: formData.getAll("allowedMethods").map(String) });
+    const result = await updateTeamPolicy(teamId, user, input, await requestMeta());
+    if (!result.ok) return result.code === "INVALID" ? { error: result.message, fieldErrors: result.fieldErrors } : { error: result.message };
+    revalidatePath("/team/security");
+    revalidatePath("/dashboard");
+    const { requireTwoFactor, graceDays, allowedMethods, smsBackupOnly, defaultMethod, rememberDeviceDays } = result.policy;
+    return { ok: true, data: { policy: { requireTwoFactor, graceDays, allowedMethods, smsBackupOnly, defaultMethod, rememberDeviceDays } } };
+  },
+);
+
+/** A policy being edited, sent as form fields: the methods comma-separated, so one field carries them all. */
+const editedPolicy = z.object({
+  teamId,
+  allowedMethods: z
+    .string()
+    .max(100)
+    .transform((value) => value.split(",").filter(Boolean))
+    .pipe(z.array(z.enum(factorKindEnum.enumValues, { error: "Choose methods from the list." }))),
+  smsBackupOnly: z.enum(["true", "false"]).transform((value) => value === "true"),
+});
+
+/** Who the edited policy would stop, for the live preview while the admin edits. */
+export const previewPolicyAction = validatedActionWithUser(
+  editedPolicy,
+  async ({ teamId, allowedMethods, smsBackupOnly }, user): Promise<ActionState<AffectedMembers>> => {
+    const result = await previewAffectedMembers(teamId, user, { allowedMethods, smsBackupOnly });
+    if (!result.ok) return { error: result.message };
+    return { ok: true, data: { total: result.total, members: result.members.map(({ userId, name, email }) => ({ userId, name: name || email })) } };
+  },
+);
+
+/** Emails the members the edited policy would stop, asking them to set up an accepted factor. */
+export const sendRemindersAction = validatedActionWithUser(
+  editedPolicy,
+  async ({ teamId, allowedMethods, smsBackupOnly }, user): Promise<ActionState<{ sent: number }>> => {
+    try {
+      const result = await sendEnrollmentReminders(teamId, user, await requestMeta(), { policy: { allowedMethods, smsBackupOnly } });
+      return result.ok ? { ok: true, data: { sent: result.sent } } : { error: result.message };
+    } catch (error) {
+      // Every email failed (the provider is down): an answer for the admin, not a broken page.
+      console.error("reminders failed", error instanceof Error ? error.message : error);
+      return { error: "The reminder emails could not be sent. Try again in a few minutes." };
+    }
+  },
+);

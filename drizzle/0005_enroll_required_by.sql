@@ -1,0 +1,2 @@
+ALTER TABLE "users" ADD COLUMN "enroll_required_by" uuid;--> statement-breakpoint
+ALTER TABLE "users" ADD CONSTRAINT "users_enroll_required_by_teams_id_fk" FOREIGN KEY ("enroll_required_by") REFERENCES "public"."teams"("id") ON DELETE set null ON UPDATE no action;

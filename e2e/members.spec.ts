@@ -1,0 +1,118 @@
+import { expect, test, type Page } from "@playwright/test";
+import {
+  acceptAsNewAccount,
+  enrollTotp,
+  expectAccessible,
+  inviteMember,
+  finishRecoveryCodes,
+  newAccount,
+  readLatestMessage,
+  screenshot,
+  signInToChallenge,
+  signOut,
+  signUp,
+  submitChallengeCode,
+  submitSignIn,
+  waitForReady,
+  type Account,
+} from "./helpers";
+
+/** The invitee creates an account from the link, accepts, and sets up an authenticator app. */
+async function joinWithTotp(page: Page, path: string, member: Account) {
+  await acceptAsNewAccount(page, path, member);
+  await enrollTotp(page);
+  await finishRecoveryCodes(page);
+}
+
+test("an owner sees a member's 2FA status and resets it, after confirming it's them", async ({ page }) => {
+  test.setTimeout(180_000); // two accounts, two enrollments, a step-up and an axe scan
+  const owner = newAccount("Olivia Owner");
+  await signUp(page, owner);
+  const ownerTotp = await enrollTotp(page);
+  await finishRecoveryCodes(page);
+
+  const member = newAccount("Mia Member");
+  const path = await inviteMember(page, member.email);
+  await signOut(page);
+  await joinWithTotp(page, path, member);
+  await signOut(page);
+
+  // The owner signs in once remembering this browser, then again through it: this session has
+  // seen no second factor, so the reset will ask for one.
+  await signInToChallenge(page, owner.email, owner.password);
+  await submitChallengeCode(page, await ownerTotp.next(), { remember: true });
+  await page.waitForURL("**/dashboard");
+  await signOut(page);
+  await submitSignIn(page, owner.email, owner.password);
+  await page.waitForURL("**/dashboard");
+
+  await page.goto("/team/members");
+  await expect(page.getByTestId("members-summary")).toHaveText("2 of 2 members use two-factor authentication");
+  const row = page.getByTestId("member-row").filter({ hasText: member.email });
+  await expect(row.getByTestId("member-status")).toHaveText("On");
+  await expect(row.getByRole("img", { name: "Authenticator app" })).toHaveCount(2); // a method, and the default
+  await expect(row).toContainText("10");
+  await waitForReady(page);
+  await expectAccessible(page, "/team/members");
+  await screenshot(page, "members-list");
+
+  // Search (a plain GET form) narrows the list; a search for nobody says so.
+  await page.getByLabel("Search").fill(member.email.toUpperCase());
+  await page.getByRole("button", { name: "Search" }).click();
+  await expect(page.getByTestId("member-row")).toHaveCount(1);
+  await expect(page.getByTestId("members-range")).toHaveText("Showing 1–1 of 1");
+  await page.goto("/team/members?q=nobody-by-this-name");
+  await expect(page.getByTestId("members-empty")).toContainText("No members match “nobody-by-this-name”");
+  await page.goto("/team/members");
+  await waitForReady(page);
+
+  const open = async () => {
+    await row.getByRole("button", { name: `Actions for ${member.name}` }).click();
+    await page.getByRole("button", { name: "Reset two-factor authentication…" }).click();
+    const dialog = page.getByRole("dialog", { name: `Reset ${member.name}'s two-factor authentication?` });
+    await dialog.getByRole("button", { name: "Reset two-factor authentication" }).click();
+    return dialog;
+  };
+  const dialog = await open();
+  await expect(dialog.getByRole("alert")).toContainText("For your security, confirm it's you with your second factor first.");
+  await expect(row.getByTestId("member-status")).toHaveText("On");
+  await screenshot(page, "members-reset-step-up");
+  await dialog.getByRole("link", { name: "Confirm it's you" }).click();
+  await page.waitForURL("**/settings/security/confirm?next=**");
+  expect(new URL(page.url()).searchParams.get("next")).toBe("/team/members");
+  await waitForReady(page);
+  await submitChallengeCode(page, await ownerTotp.next());
+  await page.waitForURL((url) => url.pathname === "/team/members");
+  await waitForReady(page);
+
+  await open();
+  await expect(page.getByTestId("members-notice")).toContainText(`${member.name}'s two-factor authentication was reset and they were signed out everywhere.`);
+  await expect(row.getByTestId("member-status")).toHaveText("Off");
+  await expect(row.getByRole("img", { name: "Authenticator app" })).toHaveCount(0);
+  await expect(page.getByTestId("members-summary")).toHaveText("1 of 2 members use two-factor authentication");
+  await screenshot(page, "members-reset-done");
+  const mail = await readLatestMessage(page, member.email, { contains: "reset two-factor authentication" });
+  expect(mail).toContain(`${owner.name} (${owner.email}), an owner of ${owner.name}'s team, reset two-factor authentication on your Tessera account.`);
+
+  // Off now: the member can be reminded, once a day.
+  await row.getByRole("button", { name: `Actions for ${member.name}` }).click();
+  await page.getByRole("button", { name: "Send reminder email" }).click();
+  await expect(page.getByTestId("members-notice")).toContainText(`Reminder sent to ${member.name}.`);
+  await row.getByRole("button", { name: `Actions for ${member.name}` }).click();
+  await page.getByRole("button", { name: "Send reminder email" }).click();
+  await expect(page.getByTestId("members-notice")).toContainText(`${member.name} was already reminded in the last 24 hours.`);
+});
+
+test("a member of the team does not see the team pages", async ({ page }) => {
+  test.setTimeout(120_000);
+  const owner = newAccount("Owen Owner");
+  await signUp(page, owner);
+  const member = newAccount("Max Member");
+  const path = await inviteMember(page, member.email);
+  await signOut(page);
+  await acceptAsNewAccount(page, path, member);
+
+  // The switcher now points at the owner's team, where this account is a plain member.
+  await page.goto("/team/members");
+  await page.waitForURL("**/dashboard");
+});

@@ -1,0 +1,103 @@
+import { expect, test, type Page } from "@playwright/test";
+import {
+  acceptAsNewAccount,
+  enrollTotp,
+  inviteMember,
+  finishRecoveryCodes,
+  newAccount,
+  readLatestMessage,
+  screenshot,
+  signInToChallenge,
+  signOut,
+  signUp,
+  submitChallengeCode,
+  waitForForm,
+  waitForReady,
+  type Account,
+} from "./helpers";
+
+/** The member's row on Team → Members. */
+const memberRow = (page: Page, account: Account) => page.locator(`[data-testid=member-row][data-email="${account.email}"]`);
+
+async function memberStatus(page: Page, account: Account) {
+  await page.goto("/team/members");
+  return memberRow(page, account).getByTestId("member-status");
+}
+
+test("an owner requires 2FA: a member without a factor is held on setup until enrolled, the admin sees it and resets it, and 'never remember' asks every time", async ({
+  browser,
+}) => {
+  test.setTimeout(300_000);
+  const ownerAccount = newAccount("Owen Owner");
+  const memberAccount = newAccount("Mina Member");
+  const owner = await (await browser.newContext()).newPage();
+  const member = await (await browser.newContext()).newPage();
+
+  // The owner turns 2FA on for themselves first: resetting a member needs their second factor.
+  await signUp(owner, ownerAccount);
+  const ownerTotp = await enrollTotp(owner);
+  await finishRecoveryCodes(owner);
+
+  // The owner invites the member, who signs up from the link and joins.
+  await acceptAsNewAccount(member, await inviteMember(owner, memberAccount.email), memberAccount);
+  await expect(await memberStatus(owner, memberAccount)).toHaveText("Off");
+
+  // The owner requires 2FA, with no grace period, and devices are never remembered.
+  await owner.goto("/team/security");
+  await waitForForm(owner);
+  await owner.getByRole("switch", { name: "Require two-factor authentication for all members" }).check();
+  await owner.getByLabel("Remember this device for").selectOption({ label: "Never — ask at every sign-in" });
+  await owner.getByRole("button", { name: "Save policy" }).click();
+  await owner.getByRole("dialog", { name: "1 member will be blocked until they set up 2FA" }).getByRole("button", { name: "Require 2FA now" }).click();
+  await expect(owner.getByText("Policy saved.")).toBeVisible();
+  await expect(await memberStatus(owner, memberAccount)).toHaveText("Missing");
+
+  // The member, already signed in, is sent to set up 2FA at their next request — and can go nowhere else.
+  await member.goto("/dashboard");
+  await member.waitForURL("**/setup-2fa");
+  await expect(member.getByRole("heading", { name: "Set up two-factor authentication" })).toBeVisible();
+  await expect(member.getByText(`${ownerAccount.name}'s team requires two-factor authentication`)).toBeVisible();
+  await screenshot(member, "enforcement-setup-blocked");
+  for (const elsewhere of ["/settings/security", "/team/members", "/dashboard"]) {
+    await member.goto(elsewhere);
+    await member.waitForURL("**/setup-2fa");
+  }
+  await member.getByRole("link", { name: /Authenticator app/ }).click();
+  const memberTotp = await enrollTotp(member);
+  await finishRecoveryCodes(member);
+  await member.goto("/dashboard");
+  await expect(member.getByRole("heading", { name: `Welcome, ${memberAccount.name}` })).toBeVisible();
+
+  // The admin sees the change.
+  await expect(await memberStatus(owner, memberAccount)).toHaveText("On");
+  await expect(memberRow(owner, memberAccount).getByRole("img", { name: "Authenticator app" })).toBeVisible();
+
+  // "Never remember": no checkbox, and the challenge comes back at every sign-in.
+  for (let round = 0; round < 2; round += 1) {
+    await signOut(member);
+    await signInToChallenge(member, memberAccount.email, memberAccount.password);
+    await expect(member.getByLabel(/Remember this device/)).toHaveCount(0);
+    await submitChallengeCode(member, await memberTotp.next());
+    await member.waitForURL("**/dashboard");
+  }
+
+  // The owner resets the member's 2FA after re-entering their own factor.
+  await owner.goto("/settings/security/confirm?next=/team/members");
+  await waitForReady(owner);
+  await submitChallengeCode(owner, await ownerTotp.next());
+  await owner.waitForURL("**/team/members");
+  await memberRow(owner, memberAccount).getByRole("button", { name: `Actions for ${memberAccount.name}` }).click();
+  await owner.getByRole("button", { name: "Reset two-factor authentication…" }).click();
+  await owner.getByRole("dialog").getByRole("button", { name: "Reset two-factor authentication" }).click();
+  await expect(memberRow(owner, memberAccount).getByTestId("member-status")).toHaveText("Missing");
+  await readLatestMessage(owner, memberAccount.email, { contains: "reset" });
+
+  // The member was signed out everywhere; signing in again leads straight back to setup.
+  await member.goto("/dashboard");
+  await member.waitForURL("**/sign-in**");
+  await waitForForm(member);
+  await member.getByLabel("Email", { exact: true }).fill(memberAccount.email);
+  await member.getByLabel("Password", { exact: true }).fill(memberAccount.password);
+  await member.getByRole("button", { name: "Sign in" }).click();
+  await member.waitForURL("**/setup-2fa");
+});
