@@ -25,7 +25,7 @@ export function MethodChoices({ kinds, recommended }: { kinds: FactorKind[]; rec
               <span className="block text-sm font-medium text-slate-900">
                 {method.title}
                 {method.kind === recommended?.kind && (
-                  <span className="ml-2 rounded-full bg-indigo-100 px-2 py-0.5 text-xs font-normal text-indigo-800">Recommended by {recommended.by}</span>
+                  <span className="mt-1 block w-fit rounded-full bg-indigo-100 px-2 py-0.5 text-xs font-normal text-indigo-800">Recommended by {recommended.by}</span>
                 )}
               </span>
               <span className="block text-xs text-slate-600">{method.note}</span>
