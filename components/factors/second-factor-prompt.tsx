@@ -53,6 +53,7 @@ export function SecondFactorPrompt({ methods, recoveryCodesLeft, actions, initia
   const [notice, setNotice] = useState<string>();
   const [restart, setRestart] = useState(false);
   const [remember, setRemember] = useState(false);
+  const [othersOpen, setOthersOpen] = useState(false);
   const [pending, startTransition] = useTransition();
   const [verified, setVerified] = useState(false);
   const wait = useCountdown(resendAt);
@@ -77,6 +78,7 @@ export function SecondFactorPrompt({ methods, recoveryCodesLeft, actions, initia
       if (!result.ok) {
         setError(result.error);
         if (result.restart) setRestart(true);
+        if (result.unusable) setOthersOpen(true);
         if (result.retryAfterSeconds) setResendAt(new Date(Date.now() + result.retryAfterSeconds * 1000));
         return;
       }
@@ -114,6 +116,7 @@ export function SecondFactorPrompt({ methods, recoveryCodesLeft, actions, initia
 
   function switchTo(next: Mode) {
     setMode(next);
+    setOthersOpen(false);
     setError(undefined);
     setNotice(undefined);
   }
@@ -186,7 +189,11 @@ export function SecondFactorPrompt({ methods, recoveryCodesLeft, actions, initia
       )}
 
       {others.length > 0 && (
-        <details className="rounded-md border border-slate-200 bg-slate-50 px-3 py-2 text-sm">
+        <details
+          open={othersOpen}
+          onToggle={(e) => setOthersOpen(e.currentTarget.open)}
+          className="rounded-md border border-slate-200 bg-slate-50 px-3 py-2 text-sm"
+        >
           <summary className="cursor-pointer font-medium text-slate-800">Use another method</summary>
           <ul className="mt-2 space-y-1">
             {others.map((other) => (

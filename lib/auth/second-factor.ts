@@ -71,16 +71,19 @@ export async function describeChallenge(token: string | undefined): Promise<Open
   return { id: challenge.id, userId: challenge.userId, expiresAt: challenge.expiresAt, failedAttempts: challenge.failedAttempts, methods, recoveryCodesLeft, rememberDays: policy.rememberDays, codeSent };
 }
 
-export type SendResult = { ok: true; resendAt: Date; sentTo: string } | { ok: false; message: string; retryAfterSeconds?: number; restart?: boolean };
+export type SendResult =
+  | { ok: true; resendAt: Date; sentTo: string }
+  /** `unusable`: this method cannot work now (no SMS credits, or the policy forbids it) — offer the others. */
+  | { ok: false; message: string; retryAfterSeconds?: number; restart?: boolean; unusable?: boolean };
 
 /** Sends the sign-in code by email, SMS or voice call, bound to this challenge. */
 export async function sendChallengeCode(token: string | undefined, channel: "email" | "sms" | "voice", meta: RequestMeta): Promise<SendResult> {
   const challenge = await findOpenChallenge(token);
   if (!challenge) return EXPIRED;
   const kind = channel === "email" ? "email" : "sms"; // a voice call reads the SMS factor's code
-  if (!(await listSignInMethods(challenge.userId)).methods.some((m) => m.kind === kind)) return { ok: false, message: NOT_ALLOWED };
+  if (!(await listSignInMethods(challenge.userId)).methods.some((m) => m.kind === kind)) return { ok: false, message: NOT_ALLOWED, unusable: true };
   const sent = await sendFactorCode({ userId: challenge.userId, purpose: "sign_in", channel, challengeId: challenge.id }, meta);
-  return sent.ok ? sent : { ok: false, message: sent.message, retryAfterSeconds: sent.retryAfterSeconds };
+  return sent.ok ? sent : { ok: false, message: sent.message, retryAfterSeconds: sent.retryAfterSeconds, unusable: sent.code === "NO_CREDITS" };
 }
 
 /** WebAuthn request options for this challenge's user. */

@@ -5,9 +5,10 @@ import { openWhileBlocked } from "@/lib/auth/policy-gate";
 import { describeChallenge, sendChallengeCode, verifyChallenge } from "@/lib/auth/second-factor";
 import { passwordStep } from "@/lib/auth/sign-in";
 import { db } from "@/lib/db";
-import { factors, memberships, trustedDevices, type FactorKind, type Role } from "@/lib/db/schema";
+import { factors, memberships, teams, trustedDevices, type FactorKind, type Role } from "@/lib/db/schema";
+import { CREDIT_MESSAGES } from "@/lib/teams/credits";
 import { effectivePolicy, updateTeamPolicy, type PolicyInput } from "@/lib/teams/policy";
-import { addEmailFactor, addSmsFactor, addTotpFactor, createUser, meta, PASSWORD, totpCode } from "@/tests/helpers";
+import { addEmailFactor, addSmsFactor, addTotpFactor, createUser, endCodeCooldowns, lastCodeTo, meta, PASSWORD, totpCode } from "@/tests/helpers";
 import { beginEmail, beginSms } from "./enroll";
 import { listFactors } from ".";
 import { removeFactor, setDefaultFactor, turnOffTwoFactor } from "./manage";
@@ -102,7 +103,11 @@ describe("allowed methods at sign-in", () => {
     const step = await signIn(member.email);
     const challenge = await describeChallenge(step.challengeToken);
     expect(challenge!.methods.map((m) => m.kind)).toEqual(["totp"]);
-    expect(await sendChallengeCode(step.challengeToken, "email", meta)).toEqual({ ok: false, message: "Your team doesn't allow this method for signing in. Use another method." });
+    expect(await sendChallengeCode(step.challengeToken, "email", meta)).toEqual({
+      ok: false,
+      message: "Your team doesn't allow this method for signing in. Use another method.",
+      unusable: true,
+    });
     expect(await verifyChallenge(step.challengeToken, { method: "email", code: "123456" }, { remember: false }, meta)).toMatchObject({ ok: false });
     expect((await verifyChallenge(step.challengeToken, { method: "totp", code: await totpCode(secret) }, { remember: false }, meta)).ok).toBe(true);
   });
@@ -157,5 +162,21 @@ describe("the remember-device period", () => {
     const next = await signIn(user.email);
     const remembered = await verifyChallenge(next.challengeToken, { method: "totp", code: await totpCode(secret, 1) }, { remember: true }, meta);
     expect(remembered.ok && (remembered.trustedUntil!.getTime() - Date.now()) / 86_400_000).toBeCloseTo(1, 1);
+  });
+});
+
+describe("no SMS credits at sign-in", () => {
+  it("refuses the text and the call, points at the other methods, and the email code still works", async () => {
+    const user = await createUser();
+    await addEmailFactor(user.userId);
+    await addSmsFactor(user.userId);
+    await db().update(teams).set({ creditBalance: 0 }).where(eq(teams.id, user.teamId));
+    const step = await signIn(user.email); // the default (email) code is on its way
+    await endCodeCooldowns();
+    for (const channel of ["sms", "voice"] as const) {
+      expect(await sendChallengeCode(step.challengeToken, channel, meta)).toMatchObject({ ok: false, message: CREDIT_MESSAGES.NO_CREDITS, unusable: true });
+    }
+    const done = await verifyChallenge(step.challengeToken, { method: "email", code: await lastCodeTo(user.email) }, { remember: false }, meta);
+    expect(done.ok).toBe(true);
   });
 });

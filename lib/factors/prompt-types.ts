@@ -7,7 +7,10 @@ export type CodeMethod = "totp" | "email" | "sms" | "recovery_code";
 
 /** What the prompt's server actions answer. */
 export type VerifyAnswer = { ok: true; remainingRecoveryCodes?: number } | { ok: false; error: string; restart?: boolean };
-export type SendAnswer = { ok: true; resendAt: string; sentTo: string } | { ok: false; error: string; retryAfterSeconds?: number; restart?: boolean };
+export type SendAnswer =
+  | { ok: true; resendAt: string; sentTo: string }
+  /** `unusable`: the method cannot work now (no SMS credits, not allowed): the prompt points at the others. */
+  | { ok: false; error: string; retryAfterSeconds?: number; restart?: boolean; unusable?: boolean };
 
 /** The server actions a second-factor prompt calls (sign-in challenge or step-up). */
 export type PromptActions = {
