@@ -68,7 +68,7 @@ export function MembersRowActions({ teamId, teamName, teamRequires, member, acto
       case "reset":
         return [
           `${member.name}'s two-factor authentication was reset and they were signed out everywhere.`,
-          data?.mustEnroll ? "They'll have to set it up again at their next sign-in." : "Until they set it up again, their password alone signs them in.",
+          "They'll have to set it up again at their next sign-in.",
           data?.emailed ? "We emailed them." : "The email to them could not be sent: tell them yourself.",
         ].join(" ");
       case "remove":

@@ -80,7 +80,7 @@ describe("resetMemberTwoFactor", () => {
     await join(teamId, bystander.userId, "member");
     expect(await state(member)).toMatchObject({ factors: 3, codes: 10, sessions: 2, devices: 1, resets: 0 });
 
-    expect(await resetMemberTwoFactor(teamId, { id: admin.userId }, member.userId, meta)).toEqual({ ok: true, emailed: true, mustEnroll: true });
+    expect(await resetMemberTwoFactor(teamId, { id: admin.userId }, member.userId, meta)).toEqual({ ok: true, emailed: true });
 
     expect(await state(member)).toMatchObject({ factors: 0, codes: 0, sessions: 0, devices: 0, resets: 1 });
     for (const sessionId of member.sessionIds) expect(await findSessionUser(sessionId)).toBeNull();
@@ -112,7 +112,7 @@ describe("resetMemberTwoFactor", () => {
   it("in a team that requires 2FA, the member must enroll again before using Tessera, and the email says so", async () => {
     const { teamId, owner, member } = await acme({ requireTwoFactor: true, requireStartedAt: new Date(Date.now() - 86_400_000) });
     expect((await effectivePolicy(member.userId)).status).toBe("ok");
-    expect(await resetMemberTwoFactor(teamId, { id: owner.userId }, member.userId, meta)).toEqual({ ok: true, emailed: true, mustEnroll: true });
+    expect(await resetMemberTwoFactor(teamId, { id: owner.userId }, member.userId, meta)).toEqual({ ok: true, emailed: true });
     expect((await effectivePolicy(member.userId)).status).toBe("blocked");
     const [mail] = (await outboxTo(member.email)).filter((m) => m.subject === "Your two-factor authentication was reset");
     expect(mail!.text).toContain("You'll set up two-factor authentication again right after your next sign-in");

@@ -19,8 +19,8 @@ export const RESET_MESSAGES = {
 } as const;
 
 export type ResetResult =
-  /** `mustEnroll`: their next sign-in sends them to set it up (always, after a reset). */
-  | { ok: true; emailed: boolean; mustEnroll: boolean }
+  /** The member must set 2FA up again at their next sign-in (see users.enroll_required_by). */
+  | { ok: true; emailed: boolean }
   | { ok: false; code: "FORBIDDEN" | "SELF" | "NOT_FOUND" | "OWN_FACTOR" | "NOTHING"; message: string };
 
 type Refusal = Extract<ResetResult, { ok: false }>;
@@ -66,7 +66,7 @@ export async function resetMemberTwoFactor(teamId: string, actor: { id: string }
     return { ok: true as const, team: team!.name, admin: { ...admin!, role: actorRole } };
   });
   if (!outcome.ok) return outcome;
-  return { ok: true, emailed: await emailMember(targetUserId, outcome.team, outcome.admin), mustEnroll: true };
+  return { ok: true, emailed: await emailMember(targetUserId, outcome.team, outcome.admin) };
 }
 
 /** Tells the member what happened and what to do; a lost email never undoes the reset. */

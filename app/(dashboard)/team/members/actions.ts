@@ -18,7 +18,7 @@ const team = z.object({ teamId: z.uuid("Reload the page and try again.") });
 const member = team.extend({ userId: z.uuid("Choose a member.") });
 
 /** `message` for the team-wide reminder; the row menu words its own from the flags. */
-export type MemberActionData = { message: string; changed?: boolean; emailed?: boolean; mustEnroll?: boolean; sent?: number };
+export type MemberActionData = { message: string; changed?: boolean; emailed?: boolean; sent?: number };
 type Result = ActionState<MemberActionData>;
 
 const plural = (n: number, one: string, many: string) => `${n.toLocaleString("en-US")} ${n === 1 ? one : many}`;
@@ -47,7 +47,6 @@ export const resetTwoFactorAction = validatedActionWithStepUp(member, async ({ t
     ok: true,
     data: {
       emailed: result.emailed,
-      mustEnroll: result.mustEnroll,
       message: result.emailed ? "Two-factor authentication reset. They were signed out and emailed." : "Two-factor authentication reset and they were signed out, but the email to them could not be sent.",
     },
   };
