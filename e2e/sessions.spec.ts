@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { newAccount, signIn, signUp, waitForForm } from "./helpers";
+import { newAccount, signIn, signOut, signUp, waitForForm } from "./helpers";
 
 test("'Sign out all other sessions' ends the other browser's session, not this one", async ({ browser }) => {
   const account = newAccount("Grace Hopper");
@@ -39,9 +39,7 @@ test("an action sent from a page whose session has ended is refused", async ({ b
   // Sign out in another tab of the same browser: the stale tab still shows the page.
   const other = await context.newPage();
   await other.goto("/dashboard");
-  await other.locator("details summary").click();
-  await other.getByRole("menuitem", { name: "Sign out" }).click();
-  await other.waitForURL("**/sign-in**");
+  await signOut(other);
   await waitForForm(other);
 
   // The security page's action runs with no live session: refused, nothing changes.
