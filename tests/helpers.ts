@@ -23,7 +23,8 @@ import { and, desc, eq, like, sql } from "drizzle-orm";
 import { generate } from "otplib";
 import { exchangeChallenge } from "@/lib/auth/challenge";
 import { db } from "@/lib/db";
-import { auditEvents, outbox, rateLimits } from "@/lib/db/schema";
+import { auditEvents, factors, memberships, outbox, rateLimits, type FactorKind, type Role } from "@/lib/db/schema";
+import type { PolicyInput } from "@/lib/teams/policy";
 import { addFactor } from "@/lib/factors";
 import { newTotpSecret, sealTotpSecret } from "@/lib/factors/totp";
 
@@ -91,4 +92,26 @@ export async function createSignedInUser() {
   const session = await exchangeChallenge(user.challengeToken, meta);
   if (!session) throw new Error("sign-up challenge did not exchange");
   return { ...user, sessionId: session.sessionId };
+}
+
+export const ALL_KINDS: FactorKind[] = ["totp", "email", "sms", "webauthn"];
+
+/** A policy that allows everything and requires nothing; tests override what they need. */
+export const OPEN_POLICY: PolicyInput = {
+  requireTwoFactor: false,
+  graceDays: 0,
+  allowedMethods: ALL_KINDS,
+  smsBackupOnly: false,
+  defaultMethod: "email",
+  rememberDeviceDays: 30,
+};
+
+/** Adds the user to the team with `role`, as an accepted invitation would. */
+export async function joinTeam(teamId: string, userId: string, role: Role = "member") {
+  await db().insert(memberships).values({ teamId, userId, role });
+}
+
+/** A factor row of `kind` without any enrollment: enough for policy and member-list queries. */
+export async function addFactorRow(userId: string, kind: FactorKind, phone?: string) {
+  await db().insert(factors).values({ userId, kind, label: kind, phone: phone ?? null });
 }

@@ -2,19 +2,15 @@ import { randomUUID } from "node:crypto";
 import { and, asc, eq, sql } from "drizzle-orm";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { db } from "@/lib/db";
-import { auditEvents, creditLedger, memberships, outbox, rateLimits, teams, type Role } from "@/lib/db/schema";
+import { auditEvents, creditLedger, memberships, outbox, rateLimits, teams } from "@/lib/db/schema";
 import { send } from "@/lib/messaging";
 import { rateLimit } from "@/lib/rate-limit";
-import { createUser, meta } from "@/tests/helpers";
+import { createUser, joinTeam, meta } from "@/tests/helpers";
 import { addCredits, CREDIT_MESSAGES, creditBalance, debitCredit, listLedger, payingTeam, withCredit } from "./credits";
 
 afterEach(() => {
   vi.restoreAllMocks();
 });
-
-async function join(teamId: string, userId: string, role: Role) {
-  await db().insert(memberships).values({ teamId, userId, role });
-}
 
 async function setBalance(teamId: string, balance: number) {
   await db().update(teams).set({ creditBalance: balance }).where(eq(teams.id, teamId));
@@ -114,7 +110,7 @@ describe("addCredits", () => {
   it.each(["admin", "member"] as const)("an %s of the team cannot add credits", async (role) => {
     const owner = await createUser();
     const other = await createUser();
-    await join(owner.teamId, other.userId, role);
+    await joinTeam(owner.teamId, other.userId, role);
     const result = await addCredits(owner.teamId, { id: other.userId }, 10, meta);
     expect(result).toEqual({ ok: false, code: "FORBIDDEN", message: CREDIT_MESSAGES.FORBIDDEN });
     expect(await creditBalance(owner.teamId)).toBe(50);

@@ -4,7 +4,7 @@ import { db } from "@/lib/db";
 import { auditEvents, invitations, memberships, outbox, rateLimits, teams, type Role } from "@/lib/db/schema";
 import { send } from "@/lib/messaging";
 import { hashToken } from "@/lib/security/tokens";
-import { createUser, meta, outboxTo, PHONE, uniqueEmail } from "@/tests/helpers";
+import { createUser, joinTeam, meta, outboxTo, PHONE, uniqueEmail } from "@/tests/helpers";
 import {
   acceptInvitation,
   createInvitation,
@@ -48,10 +48,6 @@ async function teamWith(policy: Partial<PolicyInput> = NO_SMS, name = "Grace Hop
   if (!result.ok) throw new Error(result.message);
   const [team] = await db().select({ name: teams.name }).from(teams).where(eq(teams.id, owner.teamId));
   return { owner, teamId: owner.teamId, teamName: team!.name, actor: { id: owner.userId } };
-}
-
-async function join(teamId: string, userId: string, role: Role = "member") {
-  await db().insert(memberships).values({ teamId, userId, role });
 }
 
 /** The token of the newest invitation emailed to `email`. */
@@ -137,7 +133,7 @@ describe("createInvitation", () => {
   it("an admin invites members and admins; only an owner may invite an owner", async () => {
     const team = await teamWith();
     const admin = await createUser({ name: "Alan Turing" });
-    await join(team.teamId, admin.userId, "admin");
+    await joinTeam(team.teamId, admin.userId, "admin");
 
     const asAdmin = await createInvitation(team.teamId, { id: admin.userId }, { email: uniqueEmail(), role: "admin" }, meta);
     expect(asAdmin).toMatchObject({ ok: true, invitation: { role: "admin", invitedByName: "Alan Turing" } });
@@ -196,7 +192,7 @@ describe("createInvitation", () => {
   it("refuses an email that already belongs to a member, in any case", async () => {
     const team = await teamWith();
     const member = await createUser();
-    await join(team.teamId, member.userId);
+    await joinTeam(team.teamId, member.userId);
     const before = await snapshot();
     for (const email of [member.email.toUpperCase(), team.owner.email]) {
       const result = await createInvitation(team.teamId, team.actor, { email, role: "member" }, meta);
@@ -268,8 +264,8 @@ describe("role checks: refused, and nothing changes", () => {
     const adminOfA = await createUser({ name: "Admin A" });
     const memberOfB = await createUser({ name: "Member B" });
     const outsider = await createUser({ name: "Outsider" });
-    await join(a.teamId, adminOfA.userId, "admin");
-    await join(b.teamId, memberOfB.userId, "member");
+    await joinTeam(a.teamId, adminOfA.userId, "admin");
+    await joinTeam(b.teamId, memberOfB.userId, "member");
     const pendingInB = await invite(b);
     return { a, b, adminOfA, memberOfB, outsider, pendingInB };
   }
@@ -343,7 +339,7 @@ describe("revokeInvitation", () => {
   it("an admin revokes a pending invitation: the link dies, the event is audited, a second revoke is refused", async () => {
     const team = await teamWith();
     const admin = await createUser();
-    await join(team.teamId, admin.userId, "admin");
+    await joinTeam(team.teamId, admin.userId, "admin");
     const { token, invitation, email } = await invite(team, uniqueEmail(), "owner");
 
     expect(await revokeInvitation(team.teamId, { id: admin.userId }, invitation.id, meta)).toEqual({ ok: true, email });
@@ -362,7 +358,7 @@ describe("resendInvitation", () => {
   it("sends a new link valid 7 days from now; the old link dies", async () => {
     const team = await teamWith({ requireTwoFactor: true, allowedMethods: ["totp", "webauthn"], defaultMethod: "totp" });
     const admin = await createUser({ name: "Alan Turing" });
-    await join(team.teamId, admin.userId, "admin");
+    await joinTeam(team.teamId, admin.userId, "admin");
     const { token, invitation, email } = await invite(team);
     await db().update(invitations).set({ expiresAt: sql`now() + interval '1 hour'` }).where(eq(invitations.id, invitation.id));
 
@@ -385,7 +381,7 @@ describe("resendInvitation", () => {
   it("an admin cannot resend an owner invitation; a used one cannot be resent", async () => {
     const team = await teamWith();
     const admin = await createUser();
-    await join(team.teamId, admin.userId, "admin");
+    await joinTeam(team.teamId, admin.userId, "admin");
     const owner = await invite(team, uniqueEmail(), "owner");
     const before = await snapshot();
     expect(await resendInvitation(team.teamId, { id: admin.userId }, owner.invitation.id, meta)).toMatchObject({
@@ -465,7 +461,7 @@ describe("acceptInvitation", () => {
     const team = await teamWith();
     const { token, email } = await invite(team, uniqueEmail(), "admin");
     const user = await createUser({ email });
-    await join(team.teamId, user.userId, "member"); // joined another way meanwhile
+    await joinTeam(team.teamId, user.userId, "member"); // joined another way meanwhile
 
     expect(await acceptInvitation(token, { id: user.userId, email }, meta)).toMatchObject({ ok: true, alreadyMember: true, role: "member" });
     expect(await membershipOf(team.teamId, user.userId)).toMatchObject({ role: "member" });

@@ -2,20 +2,16 @@ import { and, asc, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { findSessionUser } from "@/lib/auth/sessions";
 import { db } from "@/lib/db";
-import { auditEvents, memberships, teams, users, type Role } from "@/lib/db/schema";
+import { auditEvents, memberships, teams, users } from "@/lib/db/schema";
 import { listFactors } from "@/lib/factors";
-import { addTotpFactor, createSignedInUser, meta, uniqueEmail } from "@/tests/helpers";
+import { addTotpFactor, createSignedInUser, joinTeam, meta, uniqueEmail } from "@/tests/helpers";
 import { changeRole, MEMBERSHIP_MESSAGES, removeMember } from "./membership";
-
-async function join(teamId: string, userId: string, role: Role) {
-  await db().insert(memberships).values({ teamId, userId, role });
-}
 
 /** A user who owns a personal team, written straight to the tables (no password hashing: these tests never sign in). */
 async function createUser({ name }: { name: string }) {
   const [user] = await db().insert(users).values({ name, email: uniqueEmail(), passwordHash: "scrypt$unused" }).returning({ id: users.id });
   const [team] = await db().insert(teams).values({ name: `${name}'s team` }).returning({ id: teams.id });
-  await join(team!.id, user!.id, "owner");
+  await joinTeam(team!.id, user!.id, "owner");
   return { userId: user!.id, teamId: team!.id };
 }
 
@@ -24,8 +20,8 @@ async function team() {
   const owner = await createUser({ name: "Olive Owner" });
   const admin = await createUser({ name: "Adam Admin" });
   const member = await createUser({ name: "Mia Member" });
-  await join(owner.teamId, admin.userId, "admin");
-  await join(owner.teamId, member.userId, "member");
+  await joinTeam(owner.teamId, admin.userId, "admin");
+  await joinTeam(owner.teamId, member.userId, "member");
   return { teamId: owner.teamId, owner, admin, member };
 }
 
@@ -114,7 +110,7 @@ describe("removeMember", () => {
     const { teamId, owner } = await team();
     const person = await createSignedInUser();
     await addTotpFactor(person.userId);
-    await join(teamId, person.userId, "admin");
+    await joinTeam(teamId, person.userId, "admin");
 
     expect(await removeMember(teamId, { id: owner.userId }, person.userId, meta)).toEqual({ ok: true, changed: true });
 

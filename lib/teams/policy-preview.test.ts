@@ -1,30 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { db } from "@/lib/db";
-import { factors, memberships, type FactorKind, type Role } from "@/lib/db/schema";
-import { createUser, meta } from "@/tests/helpers";
+import type { FactorKind } from "@/lib/db/schema";
+import { addFactorRow, ALL_KINDS, createUser, joinTeam, meta, OPEN_POLICY } from "@/tests/helpers";
 import { getTeamPolicy, updateTeamPolicy, type PolicyInput } from "./policy";
 import { membersMissingPhone, needsPhoneNumbers, previewAffectedMembers } from "./policy-preview";
 
-const ALL: FactorKind[] = ["totp", "email", "sms", "webauthn"];
-const basePolicy: PolicyInput = {
-  requireTwoFactor: false,
-  graceDays: 0,
-  allowedMethods: ALL,
-  smsBackupOnly: false,
-  defaultMethod: "email",
-  rememberDeviceDays: 30,
-};
-
-async function join(teamId: string, userId: string, role: Role = "member") {
-  await db().insert(memberships).values({ teamId, userId, role });
-}
-
-async function addFactorRow(userId: string, kind: FactorKind, phone?: string) {
-  await db().insert(factors).values({ userId, kind, label: kind, phone: phone ?? null });
-}
-
 async function setPolicy(teamId: string, ownerId: string, policy: Partial<PolicyInput>) {
-  const result = await updateTeamPolicy(teamId, { id: ownerId }, { ...basePolicy, ...policy }, meta);
+  const result = await updateTeamPolicy(teamId, { id: ownerId }, { ...OPEN_POLICY, ...policy }, meta);
   if (!result.ok) throw new Error(result.message);
 }
 
@@ -37,7 +18,7 @@ async function team() {
   const nothing = await createUser({ name: "Nora None" });
   await addFactorRow(emailOnly.userId, "email");
   await addFactorRow(smsOnly.userId, "sms", "+14155552671");
-  for (const u of [emailOnly, smsOnly, nothing]) await join(owner.teamId, u.userId);
+  for (const u of [emailOnly, smsOnly, nothing]) await joinTeam(owner.teamId, u.userId);
   return { owner, teamId: owner.teamId, emailOnly, smsOnly, nothing };
 }
 
@@ -48,7 +29,7 @@ describe("previewAffectedMembers", () => {
     const { owner, teamId } = await team();
     const before = await getTeamPolicy(teamId);
 
-    const saved = await previewAffectedMembers(teamId, { id: owner.userId }, { allowedMethods: ALL, smsBackupOnly: false });
+    const saved = await previewAffectedMembers(teamId, { id: owner.userId }, { allowedMethods: ALL_KINDS, smsBackupOnly: false });
     expect(saved).toMatchObject({ ok: true, total: 1 });
     expect(names(saved)).toEqual(["Nora None"]);
 
@@ -56,7 +37,7 @@ describe("previewAffectedMembers", () => {
     expect(strong).toMatchObject({ ok: true, total: 3 });
     expect(names(strong)).toEqual(["Edith Email", "Nora None", "Sam Sms"]);
 
-    const backupOnly = await previewAffectedMembers(teamId, { id: owner.userId }, { allowedMethods: ALL, smsBackupOnly: true });
+    const backupOnly = await previewAffectedMembers(teamId, { id: owner.userId }, { allowedMethods: ALL_KINDS, smsBackupOnly: true });
     expect(names(backupOnly)).toEqual(["Nora None", "Sam Sms"]);
 
     expect(await getTeamPolicy(teamId)).toEqual(before);
@@ -78,14 +59,14 @@ describe("previewAffectedMembers", () => {
   it("is open to an admin of the team", async () => {
     const { teamId } = await team();
     const admin = await createUser({ name: "Ann Admin" });
-    await join(teamId, admin.userId, "admin");
-    const result = await previewAffectedMembers(teamId, { id: admin.userId }, { allowedMethods: ALL, smsBackupOnly: false });
+    await joinTeam(teamId, admin.userId, "admin");
+    const result = await previewAffectedMembers(teamId, { id: admin.userId }, { allowedMethods: ALL_KINDS, smsBackupOnly: false });
     expect(names(result)).toEqual(["Ann Admin", "Nora None"]);
   });
 
   it("refuses a member of the team", async () => {
     const { teamId, nothing } = await team();
-    expect(await previewAffectedMembers(teamId, { id: nothing.userId }, { allowedMethods: ALL, smsBackupOnly: false })).toEqual({
+    expect(await previewAffectedMembers(teamId, { id: nothing.userId }, { allowedMethods: ALL_KINDS, smsBackupOnly: false })).toEqual({
       ok: false,
       code: "FORBIDDEN",
       message: "Only an owner or admin of this team can do that.",
@@ -96,11 +77,11 @@ describe("previewAffectedMembers", () => {
     const { teamId } = await team();
     const other = await createUser();
     const admin = await createUser();
-    await join(other.teamId, admin.userId, "admin");
-    expect(await previewAffectedMembers(teamId, { id: admin.userId }, { allowedMethods: ALL, smsBackupOnly: false })).toMatchObject({ ok: false, code: "FORBIDDEN" });
-    expect(await previewAffectedMembers(teamId, { id: other.userId }, { allowedMethods: ALL, smsBackupOnly: false })).toMatchObject({ ok: false, code: "FORBIDDEN" });
+    await joinTeam(other.teamId, admin.userId, "admin");
+    expect(await previewAffectedMembers(teamId, { id: admin.userId }, { allowedMethods: ALL_KINDS, smsBackupOnly: false })).toMatchObject({ ok: false, code: "FORBIDDEN" });
+    expect(await previewAffectedMembers(teamId, { id: other.userId }, { allowedMethods: ALL_KINDS, smsBackupOnly: false })).toMatchObject({ ok: false, code: "FORBIDDEN" });
     expect(
-      await previewAffectedMembers("00000000-0000-4000-8000-000000000000", { id: other.userId }, { allowedMethods: ALL, smsBackupOnly: false }),
+      await previewAffectedMembers("00000000-0000-4000-8000-000000000000", { id: other.userId }, { allowedMethods: ALL_KINDS, smsBackupOnly: false }),
     ).toMatchObject({ ok: false, code: "FORBIDDEN" });
   });
 });
@@ -108,9 +89,9 @@ describe("previewAffectedMembers", () => {
 describe("phone numbers", () => {
   it("are needed while SMS is allowed as a primary method (or is the only method)", () => {
     const policy = (requireTwoFactor: boolean, allowedMethods: FactorKind[], smsBackupOnly: boolean) => ({ requireTwoFactor, allowedMethods, smsBackupOnly });
-    expect(needsPhoneNumbers(policy(false, ALL, false))).toBe(true);
-    expect(needsPhoneNumbers(policy(false, ALL, true))).toBe(false);
-    expect(needsPhoneNumbers(policy(true, ALL, true))).toBe(false);
+    expect(needsPhoneNumbers(policy(false, ALL_KINDS, false))).toBe(true);
+    expect(needsPhoneNumbers(policy(false, ALL_KINDS, true))).toBe(false);
+    expect(needsPhoneNumbers(policy(true, ALL_KINDS, true))).toBe(false);
     expect(needsPhoneNumbers(policy(true, ["totp", "email"], false))).toBe(false);
     expect(needsPhoneNumbers(policy(false, ["sms"], false))).toBe(true);
   });

@@ -1,33 +1,14 @@
 import { and, eq, sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { db } from "@/lib/db";
-import { auditEvents, factors, memberships, teams, trustedDevices, type FactorKind, type Role } from "@/lib/db/schema";
-import { createUser, meta } from "@/tests/helpers";
+import { auditEvents, teams, trustedDevices, type FactorKind } from "@/lib/db/schema";
+import { addFactorRow, ALL_KINDS, createUser, joinTeam, meta, OPEN_POLICY } from "@/tests/helpers";
 import { effectivePolicy, getTeamPolicy, membersWithoutPhone, membersWithoutSecondFactor, updateTeamPolicy, type PolicyInput } from "./policy";
-
-const ALL: FactorKind[] = ["totp", "email", "sms", "webauthn"];
-
-const basePolicy: PolicyInput = {
-  requireTwoFactor: false,
-  graceDays: 0,
-  allowedMethods: ALL,
-  smsBackupOnly: false,
-  defaultMethod: "email",
-  rememberDeviceDays: 30,
-};
-
-async function join(teamId: string, userId: string, role: Role = "member") {
-  await db().insert(memberships).values({ teamId, userId, role });
-}
-
-async function addFactorRow(userId: string, kind: FactorKind, phone?: string) {
-  await db().insert(factors).values({ userId, kind, label: kind, phone: phone ?? null });
-}
 
 /** A team owned by a new user, with its policy set by that owner. */
 async function teamWith(policy: Partial<PolicyInput> = {}) {
   const owner = await createUser();
-  const result = await updateTeamPolicy(owner.teamId, { id: owner.userId }, { ...basePolicy, ...policy }, meta);
+  const result = await updateTeamPolicy(owner.teamId, { id: owner.userId }, { ...OPEN_POLICY, ...policy }, meta);
   if (!result.ok) throw new Error(result.message);
   return { owner, teamId: owner.teamId };
 }
@@ -48,7 +29,7 @@ describe("effectivePolicy across teams", () => {
   it("is not required, allows everything and remembers 30 days for a user of a new team", async () => {
     const user = await createUser();
     const policy = await effectivePolicy(user.userId);
-    expect(policy).toMatchObject({ required: false, allowedMethods: ALL, smsBackupOnly: false, rememberDays: 30, graceEndsAt: null, status: "ok" });
+    expect(policy).toMatchObject({ required: false, allowedMethods: ALL_KINDS, smsBackupOnly: false, rememberDays: 30, graceEndsAt: null, status: "ok" });
   });
 
   it("requires 2FA when any team does; allowed methods are the intersection of the requiring teams only", async () => {
@@ -56,7 +37,7 @@ describe("effectivePolicy across teams", () => {
     const b = await teamWith({ requireTwoFactor: true, allowedMethods: ["totp", "sms", "email"], defaultMethod: "totp" });
     const relaxed = await teamWith({ requireTwoFactor: false, allowedMethods: ["sms"], defaultMethod: "sms" });
     const user = await createUser();
-    for (const team of [a, b, relaxed]) await join(team.teamId, user.userId);
+    for (const team of [a, b, relaxed]) await joinTeam(team.teamId, user.userId);
 
     const policy = await effectivePolicy(user.userId);
     expect(policy.required).toBe(true);
@@ -72,12 +53,12 @@ describe("effectivePolicy across teams", () => {
     const a = await teamWith({ rememberDeviceDays: 14 });
     const b = await teamWith({ rememberDeviceDays: 1 });
     const user = await createUser(); // personal team: 30 days
-    await join(a.teamId, user.userId);
+    await joinTeam(a.teamId, user.userId);
     expect((await effectivePolicy(user.userId)).rememberDays).toBe(14);
-    await join(b.teamId, user.userId, "admin");
+    await joinTeam(b.teamId, user.userId, "admin");
     expect((await effectivePolicy(user.userId)).rememberDays).toBe(1);
     const never = await teamWith({ rememberDeviceDays: 0 });
-    await join(never.teamId, user.userId);
+    await joinTeam(never.teamId, user.userId);
     expect((await effectivePolicy(user.userId)).rememberDays).toBe(0);
   });
 
@@ -85,8 +66,8 @@ describe("effectivePolicy across teams", () => {
     const seven = await teamWith({ requireTwoFactor: true, graceDays: 7 });
     const fourteen = await teamWith({ requireTwoFactor: true, graceDays: 14 });
     const user = await createUser();
-    await join(seven.teamId, user.userId);
-    await join(fourteen.teamId, user.userId);
+    await joinTeam(seven.teamId, user.userId);
+    await joinTeam(fourteen.teamId, user.userId);
     await startedDaysAgo(seven.teamId, 2);
     await startedDaysAgo(fourteen.teamId, 1);
 
@@ -107,20 +88,20 @@ describe("effectivePolicy across teams", () => {
     const graceful = await teamWith({ requireTwoFactor: true, graceDays: 14 });
     const strict = await teamWith({ requireTwoFactor: true, graceDays: 0 });
     const user = await createUser();
-    await join(graceful.teamId, user.userId);
+    await joinTeam(graceful.teamId, user.userId);
     expect((await effectivePolicy(user.userId)).status).toBe("grace");
-    await join(strict.teamId, user.userId);
+    await joinTeam(strict.teamId, user.userId);
     expect(await effectivePolicy(user.userId)).toMatchObject({ status: "blocked", graceEndsAt: null });
   });
 
   it("a user whose only factor kind becomes disallowed must enroll again (grace, then blocked)", async () => {
     const { owner, teamId } = await teamWith({ requireTwoFactor: true, graceDays: 3 });
     const user = await createUser();
-    await join(teamId, user.userId);
+    await joinTeam(teamId, user.userId);
     await addFactorRow(user.userId, "email");
     expect((await effectivePolicy(user.userId)).status).toBe("ok");
 
-    const changed = await updateTeamPolicy(teamId, { id: owner.userId }, { ...basePolicy, requireTwoFactor: true, graceDays: 3, allowedMethods: ["totp", "webauthn"], defaultMethod: "totp" }, meta);
+    const changed = await updateTeamPolicy(teamId, { id: owner.userId }, { ...OPEN_POLICY, requireTwoFactor: true, graceDays: 3, allowedMethods: ["totp", "webauthn"], defaultMethod: "totp" }, meta);
     expect(changed.ok).toBe(true);
     expect((await effectivePolicy(user.userId)).status).toBe("grace");
     await startedDaysAgo(teamId, 4);
@@ -130,7 +111,7 @@ describe("effectivePolicy across teams", () => {
   it("with SMS as backup only, an SMS factor alone does not satisfy the requirement", async () => {
     const { teamId } = await teamWith({ requireTwoFactor: true, smsBackupOnly: true, defaultMethod: "totp" });
     const user = await createUser();
-    await join(teamId, user.userId);
+    await joinTeam(teamId, user.userId);
     await addFactorRow(user.userId, "sms", "+14155552671");
     expect(await effectivePolicy(user.userId)).toMatchObject({ smsBackupOnly: true, hasAllowedFactor: false, status: "blocked" });
     await addFactorRow(user.userId, "webauthn");
@@ -140,12 +121,12 @@ describe("effectivePolicy across teams", () => {
   it("sets require_started_at when switched on, keeps it while on, clears it when off", async () => {
     const { owner, teamId } = await teamWith();
     expect((await getTeamPolicy(teamId))!.requireStartedAt).toBeNull();
-    await updateTeamPolicy(teamId, { id: owner.userId }, { ...basePolicy, requireTwoFactor: true, graceDays: 7 }, meta);
+    await updateTeamPolicy(teamId, { id: owner.userId }, { ...OPEN_POLICY, requireTwoFactor: true, graceDays: 7 }, meta);
     const started = (await getTeamPolicy(teamId))!.requireStartedAt;
     expect(started).toBeInstanceOf(Date);
-    await updateTeamPolicy(teamId, { id: owner.userId }, { ...basePolicy, requireTwoFactor: true, graceDays: 14 }, meta);
+    await updateTeamPolicy(teamId, { id: owner.userId }, { ...OPEN_POLICY, requireTwoFactor: true, graceDays: 14 }, meta);
     expect((await getTeamPolicy(teamId))!.requireStartedAt).toEqual(started);
-    await updateTeamPolicy(teamId, { id: owner.userId }, basePolicy, meta);
+    await updateTeamPolicy(teamId, { id: owner.userId }, OPEN_POLICY, meta);
     expect((await getTeamPolicy(teamId))!.requireStartedAt).toBeNull();
   });
 });
@@ -165,7 +146,7 @@ describe("updateTeamPolicy refuses bad input and changes nothing", () => {
     const before = await teamRow(teamId);
     const eventsBefore = (await policyEvents(teamId)).length;
 
-    const result = await updateTeamPolicy(teamId, { id: owner.userId }, { ...basePolicy, requireTwoFactor: true, rememberDeviceDays: 1, ...change }, meta);
+    const result = await updateTeamPolicy(teamId, { id: owner.userId }, { ...OPEN_POLICY, requireTwoFactor: true, rememberDeviceDays: 1, ...change }, meta);
 
     expect(result).toMatchObject({ ok: false, code: "INVALID", message });
     if (!result.ok && result.code === "INVALID") expect(result.fieldErrors[field]).toContain(message);
@@ -175,7 +156,7 @@ describe("updateTeamPolicy refuses bad input and changes nothing", () => {
 
   it("no allowed method is reported once, on the methods, not again as a wrong default", async () => {
     const { owner, teamId } = await teamWith();
-    const result = await updateTeamPolicy(teamId, { id: owner.userId }, { ...basePolicy, allowedMethods: [] }, meta);
+    const result = await updateTeamPolicy(teamId, { id: owner.userId }, { ...OPEN_POLICY, allowedMethods: [] }, meta);
     expect(result).toMatchObject({ ok: false, code: "INVALID", message: "Choose at least one allowed method." });
     if (!result.ok && result.code === "INVALID") expect(result.fieldErrors.defaultMethod).toBeUndefined();
   });
@@ -191,10 +172,10 @@ describe("updateTeamPolicy role checks", () => {
     const a = await teamWith();
     const b = await teamWith();
     const admin = await createUser();
-    await join(a.teamId, admin.userId, "admin");
+    await joinTeam(a.teamId, admin.userId, "admin");
     const before = await teamRow(b.teamId);
 
-    const result = await updateTeamPolicy(b.teamId, { id: admin.userId }, { ...basePolicy, requireTwoFactor: true }, meta);
+    const result = await updateTeamPolicy(b.teamId, { id: admin.userId }, { ...OPEN_POLICY, requireTwoFactor: true }, meta);
 
     expect(result).toMatchObject({ ok: false, code: "FORBIDDEN" });
     expect(await teamRow(b.teamId)).toEqual(before);
@@ -205,14 +186,14 @@ describe("updateTeamPolicy role checks", () => {
     const { teamId } = await teamWith();
     const member = await createUser();
     const admin = await createUser();
-    await join(teamId, member.userId, "member");
-    await join(teamId, admin.userId, "admin");
+    await joinTeam(teamId, member.userId, "member");
+    await joinTeam(teamId, admin.userId, "admin");
     const before = await teamRow(teamId);
 
-    expect(await updateTeamPolicy(teamId, { id: member.userId }, { ...basePolicy, requireTwoFactor: true }, meta)).toMatchObject({ ok: false, code: "FORBIDDEN" });
+    expect(await updateTeamPolicy(teamId, { id: member.userId }, { ...OPEN_POLICY, requireTwoFactor: true }, meta)).toMatchObject({ ok: false, code: "FORBIDDEN" });
     expect(await teamRow(teamId)).toEqual(before);
 
-    const byAdmin = await updateTeamPolicy(teamId, { id: admin.userId }, { ...basePolicy, requireTwoFactor: true }, meta);
+    const byAdmin = await updateTeamPolicy(teamId, { id: admin.userId }, { ...OPEN_POLICY, requireTwoFactor: true }, meta);
     expect(byAdmin.ok).toBe(true);
     const [event] = (await policyEvents(teamId)).filter((e) => e.actorId === admin.userId);
     expect(event?.data).toMatchObject({ changed: { requireTwoFactor: { from: false, to: true } } });
@@ -222,13 +203,13 @@ describe("updateTeamPolicy role checks", () => {
   it("a member's bad input is refused as forbidden, not validated", async () => {
     const { teamId } = await teamWith();
     const member = await createUser();
-    await join(teamId, member.userId);
+    await joinTeam(teamId, member.userId);
     expect(await updateTeamPolicy(teamId, { id: member.userId }, { allowedMethods: [] }, meta)).toMatchObject({ code: "FORBIDDEN" });
   });
 
   it("an unknown team is forbidden", async () => {
     const user = await createUser();
-    expect(await updateTeamPolicy("00000000-0000-4000-8000-000000000000", { id: user.userId }, basePolicy, meta)).toMatchObject({ code: "FORBIDDEN" });
+    expect(await updateTeamPolicy("00000000-0000-4000-8000-000000000000", { id: user.userId }, OPEN_POLICY, meta)).toMatchObject({ code: "FORBIDDEN" });
   });
 });
 
@@ -252,13 +233,13 @@ describe("lowering the remember period", () => {
     const { owner, teamId } = await teamWith({ rememberDeviceDays: 30 });
     const member = await createUser();
     const outsider = await createUser();
-    await join(teamId, member.userId);
+    await joinTeam(teamId, member.userId);
     const recent = await device(member.userId, 2, 30); // remembered 2 days ago → now ends 7 days after that
     const old = await device(member.userId, 10, 30); // remembered 10 days ago → already past 7 days: ends at created + 7 (in the past)
     const shortAlready = await device(owner.userId, 1, 3); // ends before the new period would: untouched
     const others = await device(outsider.userId, 2, 30);
 
-    const result = await updateTeamPolicy(teamId, { id: owner.userId }, { ...basePolicy, rememberDeviceDays: 7 }, meta);
+    const result = await updateTeamPolicy(teamId, { id: owner.userId }, { ...OPEN_POLICY, rememberDeviceDays: 7 }, meta);
     expect(result.ok).toBe(true);
 
     const r = await deviceRow(recent.id);
@@ -275,13 +256,13 @@ describe("lowering the remember period", () => {
   it("'never' revokes them; raising the period does not lengthen them", async () => {
     const { owner, teamId } = await teamWith({ rememberDeviceDays: 14 });
     const member = await createUser();
-    await join(teamId, member.userId);
+    await joinTeam(teamId, member.userId);
     const d = await device(member.userId, 1, 14);
 
-    await updateTeamPolicy(teamId, { id: owner.userId }, { ...basePolicy, rememberDeviceDays: 60 }, meta);
+    await updateTeamPolicy(teamId, { id: owner.userId }, { ...OPEN_POLICY, rememberDeviceDays: 60 }, meta);
     expect((await deviceRow(d.id)).expiresAt).toEqual(d.expiresAt);
 
-    await updateTeamPolicy(teamId, { id: owner.userId }, { ...basePolicy, rememberDeviceDays: 0 }, meta);
+    await updateTeamPolicy(teamId, { id: owner.userId }, { ...OPEN_POLICY, rememberDeviceDays: 0 }, meta);
     expect((await deviceRow(d.id)).revokedAt).toBeInstanceOf(Date);
   });
 });
@@ -292,7 +273,7 @@ describe("members who would be affected", () => {
     const withApp = await createUser({ name: "Ada" });
     const withSms = await createUser({ name: "Grace" });
     const withNothing = await createUser({ name: "Linus" });
-    for (const u of [withApp, withSms, withNothing]) await join(teamId, u.userId);
+    for (const u of [withApp, withSms, withNothing]) await joinTeam(teamId, u.userId);
     await addFactorRow(withApp.userId, "totp");
     await addFactorRow(withSms.userId, "sms", "+14155552671");
 
@@ -301,7 +282,7 @@ describe("members who would be affected", () => {
     expect(none.members.map((m) => m.userId).sort()).toEqual([owner.userId, withNothing.userId].sort());
     expect(none.members[0]).toHaveProperty("email");
 
-    const backupOnly = await membersWithoutSecondFactor(teamId, { policy: { allowedMethods: ALL, smsBackupOnly: true } });
+    const backupOnly = await membersWithoutSecondFactor(teamId, { policy: { allowedMethods: ALL_KINDS, smsBackupOnly: true } });
     expect(backupOnly.members.map((m) => m.name)).toContain("Grace");
     expect(backupOnly.total).toBe(3);
 

@@ -1,8 +1,8 @@
 import { and, eq, sql } from "drizzle-orm";
 import { describe, expect, it, vi } from "vitest";
 import { db } from "@/lib/db";
-import { auditEvents, factors, memberships, outbox, rateLimits, teams, users, type FactorKind, type Role } from "@/lib/db/schema";
-import { meta, outboxTo, uniqueEmail } from "@/tests/helpers";
+import { auditEvents, factors, outbox, rateLimits, teams, users, type FactorKind } from "@/lib/db/schema";
+import { joinTeam, meta, outboxTo, uniqueEmail } from "@/tests/helpers";
 import { REMINDER_LIMITS, REMINDER_MESSAGES, sendEnrollmentReminders } from "./reminders";
 
 // Sends to these addresses fail, as a real provider's would.
@@ -17,10 +17,6 @@ vi.mock("@/lib/messaging", async (importOriginal) => {
     },
   };
 });
-
-async function join(teamId: string, userId: string, role: Role) {
-  await db().insert(memberships).values({ teamId, userId, role });
-}
 
 async function createUser(name: string, kinds: FactorKind[] = []) {
   const email = uniqueEmail();
@@ -42,9 +38,9 @@ async function acme(policy: Partial<typeof teams.$inferInsert> = {}) {
   const smsOnly = await createUser("Sam Sms", ["sms"]);
   const app = await createUser("Ada App", ["totp"]);
   const emailOnly = await createUser("Eve Email", ["email"]);
-  await join(teamId, owner.userId, "owner");
-  await join(teamId, admin.userId, "admin");
-  for (const m of [none, smsOnly, app, emailOnly]) await join(teamId, m.userId, "member");
+  await joinTeam(teamId, owner.userId, "owner");
+  await joinTeam(teamId, admin.userId, "admin");
+  for (const m of [none, smsOnly, app, emailOnly]) await joinTeam(teamId, m.userId, "member");
   return { teamId, owner, admin, none, smsOnly, app, emailOnly };
 }
 
@@ -142,8 +138,8 @@ describe("sendEnrollmentReminders", () => {
 
     // The day is per team: the same person in another team can be reminded by it.
     const [other] = await db().insert(teams).values({ name: "Beta" }).returning({ id: teams.id });
-    await join(other!.id, owner.userId, "owner");
-    await join(other!.id, none.userId, "member");
+    await joinTeam(other!.id, owner.userId, "owner");
+    await joinTeam(other!.id, none.userId, "member");
     expect(await sendEnrollmentReminders(other!.id, { id: owner.userId }, meta, { userIds: [none.userId] })).toEqual({ ok: true, sent: 1 });
   });
 
@@ -152,7 +148,7 @@ describe("sendEnrollmentReminders", () => {
     const extra: { userId: string }[] = [];
     for (let i = 0; i < 14; i += 1) {
       const person = await createUser(`Extra ${i}`);
-      await join(teamId, person.userId, "member");
+      await joinTeam(teamId, person.userId, "member");
       extra.push(person);
     }
     for (let i = 0; i < REMINDER_LIMITS.perTeam.limit; i += 1) {

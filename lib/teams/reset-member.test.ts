@@ -3,22 +3,18 @@ import { describe, expect, it } from "vitest";
 import { createChallenge, exchangeChallenge } from "@/lib/auth/challenge";
 import { createSession, findSessionUser } from "@/lib/auth/sessions";
 import { db } from "@/lib/db";
-import { auditEvents, factors, memberships, recoveryCodes, sessions, teams, trustedDevices, users, type Role } from "@/lib/db/schema";
+import { auditEvents, factors, recoveryCodes, sessions, teams, trustedDevices, users } from "@/lib/db/schema";
 import { isTrustedDevice, trustDevice } from "@/lib/factors/trusted-devices";
-import { addEmailFactor, addSmsFactor, addTotpFactor, meta, outboxTo, uniqueEmail } from "@/tests/helpers";
+import { addEmailFactor, addSmsFactor, addTotpFactor, joinTeam, meta, outboxTo, uniqueEmail } from "@/tests/helpers";
 import { effectivePolicy } from "./policy";
 import { RESET_MESSAGES, resetMemberTwoFactor } from "./reset-member";
-
-async function join(teamId: string, userId: string, role: Role) {
-  await db().insert(memberships).values({ teamId, userId, role });
-}
 
 /** A user who owns a personal team, written straight to the tables (no password hashing needed here). */
 async function createUser(name: string) {
   const email = uniqueEmail();
   const [user] = await db().insert(users).values({ name, email, passwordHash: "scrypt$unused" }).returning({ id: users.id });
   const [team] = await db().insert(teams).values({ name: `${name}'s team` }).returning({ id: teams.id });
-  await join(team!.id, user!.id, "owner");
+  await joinTeam(team!.id, user!.id, "owner");
   return { userId: user!.id, teamId: team!.id, name, email };
 }
 
@@ -43,9 +39,9 @@ async function acme(policy: Partial<typeof teams.$inferInsert> = {}) {
   await addTotpFactor(admin.userId);
   const member = await withEverything("Mia Member");
   const coOwner = await withEverything("Cora Owner");
-  await join(owner.teamId, admin.userId, "admin");
-  await join(owner.teamId, member.userId, "member");
-  await join(owner.teamId, coOwner.userId, "owner");
+  await joinTeam(owner.teamId, admin.userId, "admin");
+  await joinTeam(owner.teamId, member.userId, "member");
+  await joinTeam(owner.teamId, coOwner.userId, "owner");
   return { teamId: owner.teamId, owner, admin, member, coOwner };
 }
 
@@ -77,7 +73,7 @@ describe("resetMemberTwoFactor", () => {
   it("deletes the member's factors and recovery codes, forgets their devices, ends every session and pending sign-in, audits and emails", async () => {
     const { teamId, admin, member, owner } = await acme();
     const bystander = await withEverything("Bea Bystander");
-    await join(teamId, bystander.userId, "member");
+    await joinTeam(teamId, bystander.userId, "member");
     expect(await state(member)).toMatchObject({ factors: 3, codes: 10, sessions: 2, devices: 1, resets: 0 });
 
     expect(await resetMemberTwoFactor(teamId, { id: admin.userId }, member.userId, meta)).toEqual({ ok: true, emailed: true });
@@ -156,14 +152,14 @@ describe("resetMemberTwoFactor", () => {
   it("an admin without a second factor of their own is refused", async () => {
     const { teamId, member } = await acme();
     const bare = await createUser("Bare Admin");
-    await join(teamId, bare.userId, "admin");
+    await joinTeam(teamId, bare.userId, "admin");
     await expectRefused(member, () => resetMemberTwoFactor(teamId, { id: bare.userId }, member.userId, meta), "OWN_FACTOR", RESET_MESSAGES.OWN_FACTOR);
   });
 
   it("a member without a second factor has nothing to reset", async () => {
     const { teamId, owner } = await acme();
     const plain = await createUser("Pat Plain");
-    await join(teamId, plain.userId, "member");
+    await joinTeam(teamId, plain.userId, "member");
     await createSession(db(), { userId: plain.userId, ...meta });
     await expectRefused(plain, () => resetMemberTwoFactor(teamId, { id: owner.userId }, plain.userId, meta), "NOTHING", RESET_MESSAGES.NOTHING);
   });
