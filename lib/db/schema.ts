@@ -338,7 +338,7 @@ export const creditLedger = pgTable(
     delta: integer("delta").notNull(),
     /** "sms" | "voice" | "top_up" */
     reason: text("reason").notNull(),
-    /** The message the debit paid for (outbox row or provider message id). */
+    /** The message the debit paid for: its `message_deliveries` row. */
     messageId: uuid("message_id"),
     actorId: uuid("actor_id").references(() => users.id, { onDelete: "set null" }),
     balanceAfter: integer("balance_after").notNull(),
@@ -375,6 +375,104 @@ export const invitations = pgTable(
   ],
 );
 
+/**
+ * One row per message handed to a provider, whatever the provider: where it went, the
+ * provider's own id and what became of it. Never the message's text (it holds codes).
+ */
+export const messageDeliveries = pgTable(
+  "message_deliveries",
+  {
+    id: id(),
+    provider: text("provider").notNull(),
+    channel: channelEnum("channel").notNull(),
+    to: text("to").notNull(),
+    /** The provider's id for the message (Twilio's `SM…`/`CA…`, Resend's uuid, the outbox row's id). */
+    providerMessageId: text("provider_message_id"),
+    /** "sending" while the provider is called, then "sent" (accepted), "failed", or the provider's later status. */
+    status: text("status").notNull(),
+    /** The provider's error, for failed sends; never contains a code. */
+    error: text("error"),
+    createdAt: createdAt(),
+    updatedAt: at("updated_at").notNull().defaultNow(),
+  },
+  (t) => [index("message_deliveries_provider_id_idx").on(t.provider, t.providerMessageId), index("message_deliveries_created_idx").on(t.createdAt)],
+);
+
+/** Developer API keys (Team → Developers): `tsk_live_…`, shown once, stored as SHA-256. */
+export const apiKeys = pgTable(
+  "api_keys",
+  {
+    id: id(),
+    teamId: uuid("team_id")
+      .notNull()
+      .references(() => teams.id, { onDelete: "cascade" }),
+    name: text("name").notNull(),
+    /** The key's first characters, shown in lists so people can tell keys apart. */
+    prefix: text("prefix").notNull(),
+    hash: text("hash").notNull(),
+    createdBy: uuid("created_by").references(() => users.id, { onDelete: "set null" }),
+    createdAt: createdAt(),
+    lastUsedAt: at("last_used_at"),
+    revokedAt: at("revoked_at"),
+    revokedBy: uuid("revoked_by").references(() => users.id, { onDelete: "set null" }),
+  },
+  (t) => [uniqueIndex("api_keys_hash_idx").on(t.hash), index("api_keys_team_idx").on(t.teamId, t.createdAt)],
+);
+
+export const verificationStatusEnum = pgEnum("verification_status", ["pending", "approved", "failed", "canceled"]);
+
+/**
+ * One-time codes the Verify API sends for a team's own users. `expired` is not stored: a
+ * pending verification past `expires_at` reads as expired.
+ */
+export const verifications = pgTable(
+  "verifications",
+  {
+    id: id(),
+    teamId: uuid("team_id")
+      .notNull()
+      .references(() => teams.id, { onDelete: "cascade" }),
+    apiKeyId: uuid("api_key_id").references(() => apiKeys.id, { onDelete: "set null" }),
+    /** E.164 number or lower-cased email address. */
+    to: text("to").notNull(),
+    channel: channelEnum("channel").notNull(),
+    locale: text("locale").notNull().default("en"),
+    codeLength: integer("code_length").notNull(),
+    codeHash: text("code_hash").notNull(),
+    status: verificationStatusEnum("status").notNull().default("pending"),
+    attempts: integer("attempts").notNull().default(0),
+    /** Messages sent for it: the first send and each fallback. */
+    sends: integer("sends").notNull().default(1),
+    createdAt: createdAt(),
+    updatedAt: at("updated_at").notNull().defaultNow(),
+    expiresAt: at("expires_at").notNull(),
+  },
+  (t) => [
+    index("verifications_team_to_idx").on(t.teamId, t.to, t.createdAt),
+    check("verifications_code_length_valid", sql`${t.codeLength} between 4 and 10`),
+  ],
+);
+
+/**
+ * `Idempotency-Key` on the Verify API's create: the first request's answer, replayed to
+ * retries with the same key for 24 hours. A row with no `status` is a request in flight.
+ */
+export const apiIdempotency = pgTable(
+  "api_idempotency",
+  {
+    apiKeyId: uuid("api_key_id")
+      .notNull()
+      .references(() => apiKeys.id, { onDelete: "cascade" }),
+    key: text("key").notNull(),
+    /** SHA-256 of the request body: the same key with another body is a conflict. */
+    requestHash: text("request_hash").notNull(),
+    status: integer("status"),
+    body: jsonb("body").$type<unknown>(),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.apiKeyId, t.key] }), index("api_idempotency_created_idx").on(t.createdAt)],
+);
+
 export type User = typeof users.$inferSelect;
 export type Team = typeof teams.$inferSelect;
 export type Membership = typeof memberships.$inferSelect;
@@ -387,3 +485,7 @@ export type FactorKind = (typeof factorKindEnum.enumValues)[number];
 export type OtpPurpose = (typeof otpPurposeEnum.enumValues)[number];
 export type CreditLedgerEntry = typeof creditLedger.$inferSelect;
 export type Invitation = typeof invitations.$inferSelect;
+export type MessageDelivery = typeof messageDeliveries.$inferSelect;
+export type ApiKey = typeof apiKeys.$inferSelect;
+export type Verification = typeof verifications.$inferSelect;
+export type VerificationStatus = (typeof verificationStatusEnum.enumValues)[number];
