@@ -24,6 +24,47 @@ export const config = {
   get isProduction(): boolean {
     return process.env.NODE_ENV === "production";
   },
+  /**
+   * Email through Resend: RESEND_API_KEY and EMAIL_FROM (e.g. `Tessera <no-reply@example.com>`)
+   * together; neither means the outbox, one without the other stops every email with an error
+   * naming the missing one. RESEND_BASE_URL (the SDK's own variable) points it at another
+   * Resend-compatible server; unset means https://api.resend.com.
+   */
+  get resend(): { apiKey?: string; from?: string; baseUrl?: string } {
+    return {
+      apiKey: process.env.RESEND_API_KEY || undefined,
+      from: process.env.EMAIL_FROM || undefined,
+      baseUrl: process.env.RESEND_BASE_URL || undefined,
+    };
+  },
+  /**
+   * SMS and voice through a Twilio-compatible REST API: TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN
+   * and TWILIO_FROM_NUMBER (E.164) together; none means the outbox, some but not all stops every
+   * SMS and call with an error naming the missing ones. TWILIO_API_BASE_URL: another
+   * Twilio-compatible server; unset means https://api.twilio.com.
+   */
+  get twilio(): { accountSid?: string; authToken?: string; fromNumber?: string; baseUrl: string } {
+    return {
+      accountSid: process.env.TWILIO_ACCOUNT_SID || undefined,
+      authToken: process.env.TWILIO_AUTH_TOKEN || undefined,
+      fromNumber: process.env.TWILIO_FROM_NUMBER || undefined,
+      baseUrl: process.env.TWILIO_API_BASE_URL || "https://api.twilio.com",
+    };
+  },
+  /**
+   * How long one provider call may take before the send counts as failed (milliseconds,
+   * MESSAGE_TIMEOUT_MS, 100–60000). There is no retry: a person waiting on a code is better
+   * told at once than after a storm of attempts.
+   */
+  get messageTimeoutMs(): number {
+    const raw = process.env.MESSAGE_TIMEOUT_MS;
+    if (!raw) return 5000;
+    const ms = Number(raw);
+    if (!Number.isInteger(ms) || ms < 100 || ms > 60_000) {
+      throw new Error(`MESSAGE_TIMEOUT_MS must be a whole number of milliseconds from 100 to 60000; it is "${raw}".`);
+    }
+    return ms;
+  },
   /** The built-in outbox page is on in development, and in production only when asked for. */
   get devOutboxEnabled(): boolean {
     return process.env.NODE_ENV !== "production" || process.env.TESSERA_DEV_OUTBOX === "1";

@@ -414,7 +414,7 @@ describe("sign-in with a text message or a voice call", () => {
     const messages = await outboxTo(PHONE);
     expect(messages.map((m) => m.channel)).toEqual(["sms", "voice"]);
     const call = messages[1]!.text;
-    const spoken = call.match(/^Your Tessera code is: ((?:\d\. ){5}\d\.) Again: ((?:\d\. ){5}\d\.)$/);
+    const spoken = call.match(/^Your Tessera code is: ((?:\d\. ){5}\d\.)\nAgain: ((?:\d\. ){5}\d\.)$/);
     expect(spoken, call).not.toBeNull();
     expect(spoken![1]).toBe(spoken![2]);
     const code = spoken![1]!.replace(/\D/g, "");

@@ -52,7 +52,8 @@ export function smsCodeMessage({ code, minutes }: CodeMessageInput): CodeMessage
 /** Read out by a text-to-speech call: each digit apart, slowly, and the whole code twice. */
 export function voiceCodeMessage({ code }: CodeMessageInput): CodeMessage {
   const digits = [...code].map((digit) => `${digit}.`).join(" ");
-  return { text: `Your Tessera code is: ${digits} Again: ${digits}` };
+  // The line break becomes a pause between the two readings (lib/messaging/providers/twiml.ts).
+  return { text: `Your Tessera code is: ${digits}\nAgain: ${digits}` };
 }
 
 export function codeMessage(channel: Channel, input: CodeMessageInput): CodeMessage {

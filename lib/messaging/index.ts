@@ -1,20 +1,64 @@
 import { desc, lt } from "drizzle-orm";
+import { config } from "@/lib/config";
 import { db } from "@/lib/db";
 import { outbox, type OutboxMessage } from "@/lib/db/schema";
-import { outboxProvider } from "./providers/outbox";
-import type { Message, MessageProvider, SendResult } from "./types";
+import { chooseProvider } from "./choose-provider";
+import { markAccepted, markFailed, startDelivery } from "./deliveries";
+import { DeliveryError, ProviderError } from "./errors";
+import { maskRecipient, redactProviderText } from "./redact";
+import type { Accepted, Message, SendResult } from "./types";
 
 export type { Message, SendResult } from "./types";
+export { DeliveryError, MessagingConfigError } from "./errors";
 
 /**
- * The provider of every channel. The outbox is the only one built so far; real email and
- * SMS/voice providers will be chosen here from their environment variables.
+ * The one way Tessera sends an email, SMS or voice message. Every message gets a
+ * `message_deliveries` row ("sending" → the provider's status, or "failed" with its error),
+ * whose id is the result's `id`. One attempt within `config.messageTimeoutMs`, no retry: the
+ * caller tells the person, who can ask again.
+ *
+ * Throws `DeliveryError` when the provider refuses, fails or does not answer in time (its
+ * message is safe to log), and `MessagingConfigError` when the provider's variables are set
+ * only in part.
  */
-const provider: MessageProvider = outboxProvider;
-
-/** The one way Tessera sends an email, SMS or voice message. */
 export async function send(message: Message): Promise<SendResult> {
-  return provider.send(message);
+  let provider;
+  let timeoutMs;
+  try {
+    provider = chooseProvider(message.channel);
+    timeoutMs = config.messageTimeoutMs;
+  } catch (error) {
+    console.error(`messaging: cannot send ${message.channel}: ${error instanceof Error ? error.message : error}`);
+    throw error;
+  }
+
+  const deliveryId = await startDelivery({ provider: provider.name, channel: message.channel, to: message.to });
+  let accepted: Accepted;
+  try {
+    accepted = await provider.send(message, { deliveryId, signal: AbortSignal.timeout(timeoutMs), timeoutMs });
+  } catch (error) {
+    const failure = error instanceof ProviderError ? error : new ProviderError(`${provider.name} failed: ${error instanceof Error ? error.message : String(error)}`);
+    const reason = redactProviderText(failure.message, message);
+    const { providerCode, timedOut } = failure.details;
+    console.error(
+      `messaging: ${provider.name} ${message.channel} to ${maskRecipient(message.to)} failed (delivery ${deliveryId}${providerCode ? `, provider code ${providerCode}` : ""}): ${reason}`,
+    );
+    try {
+      await markFailed(deliveryId, reason);
+    } catch (recordError) {
+      console.error(`messaging: could not mark delivery ${deliveryId} failed: ${recordError instanceof Error ? recordError.message : recordError}`);
+    }
+    throw new DeliveryError(reason, { provider: provider.name, channel: message.channel, deliveryId, providerCode, timedOut });
+  }
+
+  // The provider has the message: failing to note it would make the caller report a failure
+  // (and refund a credit) for a message that is on its way.
+  try {
+    await markAccepted(deliveryId, accepted);
+  } catch (error) {
+    console.error(`messaging: delivery ${deliveryId} was accepted as ${accepted.providerMessageId} but could not be recorded: ${error instanceof Error ? error.message : error}`);
+  }
+  return { id: deliveryId, provider: provider.name, providerMessageId: accepted.providerMessageId };
 }
 
 export const OUTBOX_PAGE_SIZE = 50;

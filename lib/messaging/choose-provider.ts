@@ -1,0 +1,59 @@
+import { config } from "@/lib/config";
+import type { Channel } from "@/lib/db/schema";
+import { MessagingConfigError } from "./errors";
+import { outboxProvider } from "./providers/outbox";
+import { resendProvider } from "./providers/resend";
+import { twilioProvider } from "./providers/twilio";
+import type { MessageProvider } from "./types";
+
+/** Where Twilio reports what became of a message; see app/api/webhooks/twilio/status. */
+export const TWILIO_STATUS_PATH = "/api/webhooks/twilio/status";
+
+const missing = (vars: Record<string, string | undefined>) => Object.keys(vars).filter((name) => !vars[name]);
+
+/**
+ * The provider of a channel, from the environment (lib/config.ts), read at every send so a
+ * changed variable needs no restart of this module. All of a provider's variables set means
+ * that provider; none means the outbox; some but not all is a setup mistake, refused with the
+ * names of the missing variables — quietly keeping messages in a database table, where
+ * nobody receives them, would look like a working sign-in until the first person is locked out.
+ */
+export function chooseProvider(channel: Channel): MessageProvider {
+  return channel === "email" ? emailProvider() : phoneProvider();
+}
+
+function emailProvider(): MessageProvider {
+  const { apiKey, from, baseUrl } = config.resend;
+  const absent = missing({ RESEND_API_KEY: apiKey, EMAIL_FROM: from });
+  if (absent.length === 2) return outboxProvider;
+  if (absent.length > 0) {
+    throw new MessagingConfigError(
+      `Email is half configured: ${absent[0]} is not set. Set both RESEND_API_KEY and EMAIL_FROM to send email through Resend, or neither to keep emails in the outbox.`,
+    );
+  }
+  return resendProvider({ apiKey: apiKey!, from: from!, baseUrl });
+}
+
+function phoneProvider(): MessageProvider {
+  const { accountSid, authToken, fromNumber, baseUrl } = config.twilio;
+  const absent = missing({ TWILIO_ACCOUNT_SID: accountSid, TWILIO_AUTH_TOKEN: authToken, TWILIO_FROM_NUMBER: fromNumber });
+  if (absent.length === 3) return outboxProvider;
+  if (absent.length > 0) {
+    throw new MessagingConfigError(
+      `SMS and voice are half configured: ${absent.join(" and ")} ${absent.length > 1 ? "are" : "is"} not set. Set TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_FROM_NUMBER to send through Twilio, or none of them to keep messages in the outbox.`,
+    );
+  }
+  if (!/^\+[1-9]\d{6,14}$/.test(fromNumber!)) {
+    throw new MessagingConfigError(`TWILIO_FROM_NUMBER must be a phone number in E.164 form, like +14155552671; it is "${fromNumber}".`);
+  }
+  let base: URL;
+  try {
+    base = new URL(baseUrl);
+  } catch {
+    throw new MessagingConfigError(`TWILIO_API_BASE_URL must be a URL, like https://api.twilio.com; it is "${baseUrl}".`);
+  }
+  // Twilio can only call back a public address: a development server on http://localhost gets no callbacks.
+  const appUrl = config.appUrl;
+  const statusCallback = appUrl.protocol === "https:" ? new URL(TWILIO_STATUS_PATH, appUrl).toString() : undefined;
+  return twilioProvider({ accountSid: accountSid!, authToken: authToken!, fromNumber: fromNumber!, baseUrl: base.toString(), statusCallback });
+}
