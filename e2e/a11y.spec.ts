@@ -170,3 +170,24 @@ test.describe("second factors", () => {
     }
   });
 });
+
+test("Team → Developers: without a second factor, the form, a name error and the step-up error (developers.spec scans a new key and the revoke dialog)", async ({ page }) => {
+  test.setTimeout(120_000);
+  await signUp(page, newAccount("Axe Developer"));
+  await page.goto("/team/developers");
+  await expect(page.getByRole("heading", { name: "API keys", exact: true })).toBeVisible();
+  await expectNoSeriousViolations(page, "/team/developers (no second factor)");
+
+  await enrollTotp(page);
+  await finishRecoveryCodes(page);
+  await page.goto("/team/developers");
+  await waitForForm(page);
+  await expectNoSeriousViolations(page, "/team/developers");
+  await page.getByRole("button", { name: "Create API key" }).click();
+  await expect(page.getByLabel("Name", { exact: true })).toHaveAttribute("aria-invalid", "true");
+  await expectNoSeriousViolations(page, "/team/developers (name error)");
+  await page.getByLabel("Name", { exact: true }).fill("Production backend");
+  await page.getByRole("button", { name: "Create API key" }).click();
+  await expect(page.getByRole("link", { name: "Confirm it's you" })).toBeVisible();
+  await expectNoSeriousViolations(page, "/team/developers (step-up error)");
+});

@@ -79,7 +79,12 @@ export function summarizeEventData(data: Record<string, unknown> | null | undefi
         parts.push(policyChanges(value) ?? "");
         break;
       case "label":
+      case "name":
         parts.push(`Name: “${String(value)}”`);
+        break;
+      case "prefix":
+        // An API key's shown start; the key itself is never recorded.
+        parts.push(`Key: ${String(value)}…`);
         break;
       case "amount":
         parts.push(`Amount: ${typeof value === "number" ? `${value > 0 ? "+" : ""}${value.toLocaleString("en-US")}` : String(value)}`);

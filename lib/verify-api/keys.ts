@@ -1,4 +1,4 @@
-import { and, desc, eq, isNull, sql } from "drizzle-orm";
+import { and, desc, eq, isNull, lt, or, sql } from "drizzle-orm";
 import { recordAudit, type RequestMeta } from "@/lib/audit";
 import { db } from "@/lib/db";
 import { apiKeys, users } from "@/lib/db/schema";
@@ -16,6 +16,7 @@ export const MAX_KEYS_PER_TEAM = 20;
 export const MAX_KEY_NAME_LENGTH = 60;
 /** `last_used_at` is written at most this often per key, so a busy key does not write on every request. */
 const LAST_USED_RESOLUTION_SECONDS = 60;
+const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export const API_KEY_MESSAGES = {
   FORBIDDEN: "Only an owner or admin of this team can manage API keys.",
@@ -53,10 +54,12 @@ export type ApiKeyPrincipal = { keyId: string; teamId: string };
  */
 export async function createApiKey(teamId: string, actor: { id: string }, rawName: unknown, meta: RequestMeta): Promise<CreateKeyResult> {
   const name = typeof rawName === "string" ? rawName.trim().replace(/\s+/g, " ") : "";
+  // PostgreSQL text cannot hold NUL, and other control characters have no place in a label.
+  const printable = !/\p{Cc}/u.test(name);
   return db().transaction(async (tx): Promise<CreateKeyResult> => {
     const role = (await lockTeam(tx, teamId)) ? await teamRole(tx, teamId, actor.id) : null;
     if (role !== "owner" && role !== "admin") return { ok: false, code: "FORBIDDEN", message: API_KEY_MESSAGES.FORBIDDEN };
-    if (name.length < 1 || name.length > MAX_KEY_NAME_LENGTH) return { ok: false, code: "NAME", message: API_KEY_MESSAGES.NAME };
+    if (name.length < 1 || name.length > MAX_KEY_NAME_LENGTH || !printable) return { ok: false, code: "NAME", message: API_KEY_MESSAGES.NAME };
     const [{ live }] = (await tx
       .select({ live: sql<number>`count(*)::int` })
       .from(apiKeys)
@@ -83,6 +86,8 @@ export async function revokeApiKey(teamId: string, actor: { id: string }, keyId:
   return db().transaction(async (tx): Promise<RevokeKeyResult> => {
     const role = (await lockTeam(tx, teamId)) ? await teamRole(tx, teamId, actor.id) : null;
     if (role !== "owner" && role !== "admin") return { ok: false, code: "FORBIDDEN", message: API_KEY_MESSAGES.FORBIDDEN };
+    // A malformed id would make PostgreSQL throw on the uuid cast: it is simply no key of this team.
+    if (!UUID_PATTERN.test(keyId)) return { ok: false, code: "NOT_FOUND", message: API_KEY_MESSAGES.NOT_FOUND };
     const [existing] = await tx
       .select({ id: apiKeys.id, name: apiKeys.name, prefix: apiKeys.prefix, revokedAt: apiKeys.revokedAt })
       .from(apiKeys)
@@ -130,7 +135,17 @@ export async function authenticateApiKey(authorization: string | null | undefine
     .where(and(eq(apiKeys.hash, hashToken(key)), isNull(apiKeys.revokedAt)));
   if (!row) return null;
   if (!row.lastUsedAt || Date.now() - row.lastUsedAt.getTime() > LAST_USED_RESOLUTION_SECONDS * 1000) {
-    await db().update(apiKeys).set({ lastUsedAt: sql`now()` }).where(eq(apiKeys.id, row.keyId));
+    // Conditional on the database's clock too: concurrent first requests (or an app clock
+    // ahead of the database's) still write at most once per minute.
+    await db()
+      .update(apiKeys)
+      .set({ lastUsedAt: sql`now()` })
+      .where(
+        and(
+          eq(apiKeys.id, row.keyId),
+          or(isNull(apiKeys.lastUsedAt), lt(apiKeys.lastUsedAt, sql`now() - (${LAST_USED_RESOLUTION_SECONDS} * interval '1 second')`)),
+        ),
+      );
   }
   return { keyId: row.keyId, teamId: row.teamId };
 }
