@@ -191,3 +191,15 @@ test("Team → Developers: without a second factor, the form, a name error and t
   await expect(page.getByRole("link", { name: "Confirm it's you" })).toBeVisible();
   await expectNoSeriousViolations(page, "/team/developers (step-up error)");
 });
+
+test("API docs: /docs/api signed out, and with a Try it error shown", async ({ page }) => {
+  await page.goto("/docs/api");
+  await expect(page.getByRole("heading", { name: "Verify API", level: 1 })).toBeVisible();
+  await waitForForm(page);
+  await expectNoSeriousViolations(page, "/docs/api");
+  await page.getByLabel("API key").fill(`tsk_live_${"x".repeat(32)}`);
+  await page.getByLabel("Phone number").fill("+14155552671");
+  await page.getByRole("button", { name: "Send code" }).click();
+  await expect(page.locator("#try-it").getByRole("alert")).toContainText("401 unauthorized");
+  await expectNoSeriousViolations(page, "/docs/api (Try it error)");
+});
