@@ -146,6 +146,8 @@ export function apiRoute<P, S extends z.ZodType | undefined = undefined>(
       if (outcome.kind === "replayed") return jsonResponse(outcome.answer.status, outcome.answer.body, { "idempotent-replayed": "true" });
       return respond(outcome.answer);
     } catch (error) {
+      // The client hung up (mid-body, or while we worked): nobody reads this answer, and it is no server fault.
+      if (request.signal.aborted) return errorResponse("internal_error");
       console.error(`verify api: ${request.method} ${new URL(request.url).pathname} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
       return errorResponse("internal_error");
     }
