@@ -24,6 +24,7 @@ afterEach(() => {
 });
 
 const EMAIL = "someone@example.com";
+const OTHER_EMAIL = "someone-else@example.com";
 const CREATE = "/api/v1/verifications";
 const path = (id: string, action?: "check" | "fallback") => `/api/v1/verifications/${id}${action ? `/${action}` : ""}`;
 
@@ -433,6 +434,20 @@ describe("credits, destination limit and delivery failure", () => {
     await expectError(await post(CREATE, { to: EMAIL, channel: "email" }, team.key), 429, "rate_limited");
   });
 
+  it("aliases of one mailbox share its limit, and all teams together get 10 an hour to one destination", async () => {
+    const [first, second, third] = [await keyedTeam(), await keyedTeam(), await keyedTeam()];
+    for (const alias of ["anna@gmail.com", "a.nna@gmail.com", "anna+1@gmail.com", "Anna+2@googlemail.com", "an.na+3@gmail.com"]) {
+      expect((await create(first.key, { to: alias, channel: "email" })).response.status).toBe(201);
+    }
+    await expectError(await post(CREATE, { to: "anna+6@gmail.com", channel: "email" }, first.key), 429, "rate_limited");
+    for (let i = 0; i < 5; i++) expect((await create(second.key, { to: "anna@gmail.com", channel: "email" })).response.status).toBe(201);
+    const limited = await post(CREATE, { to: "anna@gmail.com", channel: "email" }, third.key);
+    await expectError(limited, 429, "rate_limited");
+    expect(Number(limited.headers.get("retry-after"))).toBeGreaterThan(3000);
+    // The message goes to the address as given.
+    expect(await outboxTo("anna+1@gmail.com")).toHaveLength(1);
+  });
+
   it("502 delivery_failed when the provider fails: no credit spent, no verification left, the code not logged", async () => {
     const team = await keyedTeam();
     const logged = vi.spyOn(console, "error").mockImplementation(() => {});
@@ -542,6 +557,20 @@ describe("POST /api/v1/verifications/{id}/fallback", () => {
     expect(await json(await post(path(id, "check"), { code }, team.key))).toMatchObject({ status: "approved" });
   });
 
+  it("a verification that expires while the call is placed stays expired, and the call's code approves nothing", async () => {
+    const team = await keyedTeam();
+    const { body } = await create(team.key);
+    const id = body.id as string;
+    const actual = vi.mocked(send).getMockImplementation()!;
+    vi.mocked(send).mockImplementationOnce(async (message) => {
+      await db().update(verifications).set({ expiresAt: sql`now() - interval '1 second'` }).where(eq(verifications.id, id));
+      return actual(message);
+    });
+    expect(await json(await post(path(id, "fallback"), { channel: "voice" }, team.key))).toMatchObject({ id, status: "expired" });
+    const callCode = await codeSentTo(PHONE);
+    expect(await json(await post(path(id, "check"), { code: callCode }, team.key))).toMatchObject({ status: "expired" });
+  });
+
   it("concurrent fallbacks never pass 3 sends", async () => {
     const team = await keyedTeam();
     const { body } = await create(team.key);
@@ -630,6 +659,19 @@ describe("Idempotency-Key", () => {
       .set({ createdAt: sql`now() - interval '25 hours'` })
       .where(and(eq(apiIdempotency.apiKeyId, team.keyId), eq(apiIdempotency.key, "day-old")));
     expect((await post(CREATE, { to: PHONE, channel: "sms" }, team.key, headers)).status).toBe(201);
+  });
+
+  it("answers older than a day are pruned on any key's next idempotent request", async () => {
+    const [first, second] = [await keyedTeam(), await keyedTeam()];
+    expect((await post(CREATE, { to: EMAIL, channel: "email" }, first.key, { "idempotency-key": "old" })).status).toBe(201);
+    expect((await post(CREATE, { to: EMAIL, channel: "email" }, first.key, { "idempotency-key": "fresh" })).status).toBe(201);
+    await db()
+      .update(apiIdempotency)
+      .set({ createdAt: sql`now() - interval '25 hours'` })
+      .where(eq(apiIdempotency.key, "old"));
+    expect((await post(CREATE, { to: OTHER_EMAIL, channel: "email" }, second.key, { "idempotency-key": "other" })).status).toBe(201);
+    const keys = (await db().select({ key: apiIdempotency.key }).from(apiIdempotency)).map((row) => row.key).sort();
+    expect(keys).toEqual(["fresh", "other"]);
   });
 
   it("400 for an Idempotency-Key that is empty, too long or not printable ASCII", async () => {

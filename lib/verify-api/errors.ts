@@ -48,7 +48,7 @@ export function publicCode(key: ApiErrorKey): string {
 export const RATE_LIMIT_MESSAGES = {
   key: "This API key sent more than 100 requests in one second. Wait the number of seconds in the `Retry-After` header, then try again.",
   destination:
-    "This destination got 5 codes in the last hour, the most it may. Wait the number of seconds in the `Retry-After` header, or ask the person to use another number or address.",
+    "This destination got as many codes in the last hour as it may (5 from one team, 10 from all teams). Wait the number of seconds in the `Retry-After` header, or ask the person to use another number or address.",
 } as const;
 
 /** A refusal of the domain: a code from the table, and optionally a more precise message, field and wait. */

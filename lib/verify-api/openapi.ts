@@ -4,7 +4,7 @@ import { MAX_BODY_BYTES, REQUESTS_PER_KEY_PER_SECOND } from "./http";
 import { IDEMPOTENCY_TTL_HOURS } from "./idempotency";
 import { LOCALES } from "./messages";
 import { DEFAULT_CODE_LENGTH, FIELD_MESSAGES, MAX_CODE_LENGTH, MIN_CODE_LENGTH } from "./schemas";
-import { CODE_TTL_SECONDS, MAX_CHECKS, MAX_SENDS, SENDS_PER_DESTINATION_PER_HOUR } from "./verifications";
+import { CODE_TTL_SECONDS, MAX_CHECKS, MAX_SENDS, SENDS_PER_DESTINATION_PER_HOUR, SENDS_PER_DESTINATION_PER_HOUR_ALL_TEAMS } from "./verifications";
 
 /**
  * The Verify API described once: the OpenAPI 3.1 document served at /api/v1/openapi.json and
@@ -16,7 +16,7 @@ export const API_CHANNELS = ["sms", "voice", "email"] as const;
 export const VERIFICATION_STATUSES = ["pending", "approved", "expired", "failed", "canceled"] as const;
 export const CODE_TTL_MINUTES = CODE_TTL_SECONDS / 60;
 export const MAX_BODY_KIB = MAX_BODY_BYTES / 1024;
-export { MAX_CHECKS, MAX_SENDS, REQUESTS_PER_KEY_PER_SECOND, SENDS_PER_DESTINATION_PER_HOUR };
+export { MAX_CHECKS, MAX_SENDS, REQUESTS_PER_KEY_PER_SECOND, SENDS_PER_DESTINATION_PER_HOUR, SENDS_PER_DESTINATION_PER_HOUR_ALL_TEAMS };
 
 // ——— Types: the subset of OpenAPI 3.1 this document uses ———
 
@@ -97,7 +97,7 @@ type OperationError = { code: ApiErrorCode; when?: string };
 
 const UNKNOWN_ID: OperationError = { code: "not_found", when: "No verification of this team has that id (unknown, malformed, or another team's)." };
 
-const DESTINATION_LIMIT = `Over ${REQUESTS_PER_KEY_PER_SECOND} requests a second with this key, or over ${SENDS_PER_DESTINATION_PER_HOUR} sends an hour to this destination; wait \`Retry-After\` seconds.`;
+const DESTINATION_LIMIT = `Over ${REQUESTS_PER_KEY_PER_SECOND} requests a second with this key, or over ${SENDS_PER_DESTINATION_PER_HOUR} sends an hour to this destination from your team (${SENDS_PER_DESTINATION_PER_HOUR_ALL_TEAMS} from all teams); wait \`Retry-After\` seconds.`;
 
 // ——— Schemas ———
 
@@ -441,7 +441,7 @@ export function openApiDocument(appUrl: URL = config.appUrl): OpenApiDocument {
         "",
         "Every request but this document's needs `Authorization: Bearer tsk_live_…` (create keys in Team → Developers). Bodies are JSON (`Content-Type: application/json`, at most 16 KiB); every answer is JSON with `Cache-Control: no-store`.",
         "",
-        `Limits: ${REQUESTS_PER_KEY_PER_SECOND} requests a second per key; ${SENDS_PER_DESTINATION_PER_HOUR} sends an hour per destination; ${MAX_CHECKS} checks per verification; ${MAX_SENDS} sends per verification. A 429 carries \`Retry-After\`.`,
+        `Limits: ${REQUESTS_PER_KEY_PER_SECOND} requests a second per key; ${SENDS_PER_DESTINATION_PER_HOUR} sends an hour per destination from one team and ${SENDS_PER_DESTINATION_PER_HOUR_ALL_TEAMS} from all teams (aliases such as \`name+tag@\` count as one address); ${MAX_CHECKS} checks per verification; ${MAX_SENDS} sends per verification. A 429 carries \`Retry-After\`.`,
         "",
         "SMS and voice calls cost 1 credit each from the key's team; email is free. A failed delivery costs nothing.",
       ].join("\n"),

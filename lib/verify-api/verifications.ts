@@ -8,6 +8,7 @@ import { keyedHash, matchesKeyedHash } from "@/lib/security/crypto";
 import { withCredit } from "@/lib/teams/credits";
 import { failure, RATE_LIMIT_MESSAGES, type ApiFailure } from "./errors";
 import type { ApiKeyPrincipal } from "./keys";
+import { destinationKey } from "./destination";
 import { verifyMessage, type Locale } from "./messages";
 import type { CheckVerificationInput, CreateVerificationInput, FallbackInput } from "./schemas";
 
@@ -18,6 +19,8 @@ export const MAX_CHECKS = 5;
 export const MAX_SENDS = 3;
 /** Codes per team and destination per hour (SMS pumping, and mail-bombing an address). */
 export const SENDS_PER_DESTINATION_PER_HOUR = 5;
+/** The same across every team: what one phone or inbox can be sent, however many teams ask. */
+export const SENDS_PER_DESTINATION_PER_HOUR_ALL_TEAMS = 10;
 const HOUR = 60 * 60;
 const HASH_PURPOSE = "verify-code";
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -94,11 +97,23 @@ async function teamName(teamId: string): Promise<string> {
   return team?.name ?? "";
 }
 
-/** Counts one send to `to` for the team, in `ex`; the refusal, or null to go ahead. */
+/**
+ * Counts one send to `to`, in `ex`; the refusal, or null to go ahead. Two counters, both by
+ * `destinationKey` (aliases of one mailbox count together): the team's 5 an hour, and 10 an
+ * hour across all teams — opening more teams must not multiply what one number or inbox
+ * receives.
+ */
 async function countDestination(ex: Executor, teamId: string, to: string): Promise<ApiFailure | null> {
-  const limit = await rateLimit(`verify:dest:${teamId}:${to}`, { limit: SENDS_PER_DESTINATION_PER_HOUR, windowSeconds: HOUR }, ex);
-  if (limit.allowed) return null;
-  return failure("rate_limited", { message: RATE_LIMIT_MESSAGES.destination, retryAfterSeconds: limit.retryAfterSeconds });
+  const key = destinationKey(to);
+  const limits: [string, number][] = [
+    [`verify:dest:${teamId}:${key}`, SENDS_PER_DESTINATION_PER_HOUR],
+    [`verify:dest:any:${key}`, SENDS_PER_DESTINATION_PER_HOUR_ALL_TEAMS],
+  ];
+  for (const [name, limit] of limits) {
+    const counted = await rateLimit(name, { limit, windowSeconds: HOUR }, ex);
+    if (!counted.allowed) return failure("rate_limited", { message: RATE_LIMIT_MESSAGES.destination, retryAfterSeconds: counted.retryAfterSeconds });
+  }
+  return null;
 }
 
 /** The provider's error once the send's traces are undone: told apart from database errors, which propagate. */
@@ -231,7 +246,8 @@ export async function checkVerification(principal: ApiKeyPrincipal, id: string, 
     const [approved] = await db()
       .update(verifications)
       .set({ status: "approved", updatedAt: sql`now()` })
-      .where(and(mine(principal, id), eq(verifications.status, "pending")))
+      // Still the code this check compared with: a fallback that replaced it meanwhile killed it.
+      .where(and(mine(principal, id), eq(verifications.status, "pending"), eq(verifications.codeHash, live.codeHash), gt(verifications.expiresAt, sql`now()`)))
       .returning(shown);
     return approved ? ok(approved) : settled(principal, id);
   }
@@ -298,17 +314,25 @@ export async function fallbackVerification(principal: ApiKeyPrincipal, id: strin
         .where(mine(principal, id));
       throw error;
     }
-    const [row] = await db()
-      .update(verifications)
-      .set({
-        codeHash: keyedHash(code, HASH_PURPOSE),
-        channel: input.channel,
-        expiresAt: sql`now() + (${CODE_TTL_SECONDS} * interval '1 second')`,
-        updatedAt: sql`now()`,
-      })
-      .where(and(mine(principal, id), eq(verifications.status, "pending")))
-      .returning(shown);
-    return { id: sent.id, row: row ?? null };
+    // The call is placed and paid for: from here a database error must not read as a failed
+    // send (that would refund the credit). Only a verification still live takes the new code,
+    // so one that expired or ran out of tries during the call is not revived.
+    try {
+      const [row] = await db()
+        .update(verifications)
+        .set({
+          codeHash: keyedHash(code, HASH_PURPOSE),
+          channel: input.channel,
+          expiresAt: sql`now() + (${CODE_TTL_SECONDS} * interval '1 second')`,
+          updatedAt: sql`now()`,
+        })
+        .where(and(mine(principal, id), eq(verifications.status, "pending"), gt(verifications.expiresAt, sql`now()`), lt(verifications.attempts, MAX_CHECKS)))
+        .returning(shown);
+      return { id: sent.id, row: row ?? null };
+    } catch (error) {
+      console.error(`verify api: fallback call ${sent.id} placed, but its code could not be stored: ${error instanceof Error ? error.message : error}`);
+      return { id: sent.id, row: null };
+    }
   };
 
   const delivered = await deliverOnce(teamId, input.channel, deliver, precheck);

@@ -21,6 +21,7 @@ import {
   MAX_SENDS,
   REQUESTS_PER_KEY_PER_SECOND,
   SENDS_PER_DESTINATION_PER_HOUR,
+  SENDS_PER_DESTINATION_PER_HOUR_ALL_TEAMS,
 } from "@/lib/verify-api/openapi";
 
 export const metadata: Metadata = {
@@ -188,7 +189,9 @@ export default function ApiDocsPage() {
           <Section id="limits" title="Rate limits">
             <ul className="list-disc space-y-1 pl-5 text-slate-700">
               <li>{REQUESTS_PER_KEY_PER_SECOND} requests a second per API key.</li>
-              <li>{SENDS_PER_DESTINATION_PER_HOUR} codes an hour to one phone number or email address (fallback calls count).</li>
+              <li>
+                {SENDS_PER_DESTINATION_PER_HOUR} codes an hour from your team to one phone number or email address, and {SENDS_PER_DESTINATION_PER_HOUR_ALL_TEAMS} from all teams together (fallback calls count; aliases such as <code>name+tag@</code> count as the same address).
+              </li>
               <li>{MAX_CHECKS} checks per verification; the fifth wrong code fails it.</li>
               <li>{MAX_SENDS} sends per verification: the first and two fallback calls.</li>
             </ul>
