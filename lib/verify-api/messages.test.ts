@@ -11,6 +11,15 @@ describe("sanitizeBrand", () => {
     expect(emoji).not.toMatch(/[\uD800-\uDFFF](?![\uDC00-\uDFFF])/u);
     expect(sanitizeBrand("\n\u200B\t")).toBe("Tessera");
   });
+
+  it("drops names that carry a link, an address or a phone number (phishing through our messages)", () => {
+    for (const name of ["evil.co/login", "https://x", "www.example", "pay-pal.com", "help@acme", "Call +1 415 555 2671", "Acme 555-01-23"]) {
+      expect(sanitizeBrand(name)).toBe("Tessera");
+    }
+    for (const name of ["Acme Corp.", "Dr. Who's Clinic", "Team 2024", "AT&T", "Zoë & Søren", "A.B. Consulting"]) {
+      expect(sanitizeBrand(name)).toBe(name);
+    }
+  });
 });
 
 describe("verifyMessage", () => {

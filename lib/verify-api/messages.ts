@@ -22,8 +22,19 @@ export function sanitizeBrand(name: string): string {
     .replace(/\s+/gu, " ")
     .trim();
   const capped = [...cleaned].slice(0, MAX_BRAND_LENGTH).join("").trim();
-  return capped || FALLBACK_BRAND;
+  // A name that carries a link, an address or a number to call would turn Tessera's messages
+  // into a phishing channel ("Your evil.co/login code is…"): such names are not shown at all.
+  if (!capped || LOOKS_LIKE_CONTACT.some((pattern) => pattern.test(capped))) return FALLBACK_BRAND;
+  return capped;
 }
+
+const LOOKS_LIKE_CONTACT = [
+  /:\/\/|www\.|@|\//iu,
+  // A domain: "evil.co", "pay-pal.com.example" (a dot between letters, then 2+ letters).
+  /[\p{L}\p{N}-]\.\p{L}{2,}/u,
+  // A phone number: 5 or more digits, whatever separates them.
+  /(?:\p{Nd}[\s().-]*){5,}/u,
+];
 
 type Texts = {
   /** "Your Acme verification code is": the code follows. */
