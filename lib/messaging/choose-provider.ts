@@ -52,6 +52,11 @@ function phoneProvider(): MessageProvider {
   } catch {
     throw new MessagingConfigError(`TWILIO_API_BASE_URL must be a URL, like https://api.twilio.com; it is "${baseUrl}".`);
   }
+  // The auth token travels in every request's Basic auth: only over TLS, or to this machine (a local test server).
+  const loopback = ["localhost", "127.0.0.1", "[::1]"].includes(base.hostname);
+  if (base.protocol !== "https:" && !(base.protocol === "http:" && loopback)) {
+    throw new MessagingConfigError(`TWILIO_API_BASE_URL must use https:// (plain http only to localhost); it is "${baseUrl}".`);
+  }
   // Twilio can only call back a public address: a development server on http://localhost gets no callbacks.
   const appUrl = config.appUrl;
   const statusCallback = appUrl.protocol === "https:" ? new URL(TWILIO_STATUS_PATH, appUrl).toString() : undefined;

@@ -264,6 +264,11 @@ describe("choosing the provider", () => {
     [{ TWILIO_ACCOUNT_SID: "AC1" }, "sms", "SMS and voice are half configured: TWILIO_AUTH_TOKEN and TWILIO_FROM_NUMBER are not set."],
     [{ TWILIO_ACCOUNT_SID: "AC1", TWILIO_AUTH_TOKEN: "t" }, "voice", "SMS and voice are half configured: TWILIO_FROM_NUMBER is not set."],
     [{ TWILIO_ACCOUNT_SID: "AC1", TWILIO_AUTH_TOKEN: "t", TWILIO_FROM_NUMBER: "Tessera" }, "sms", "TWILIO_FROM_NUMBER must be a phone number in E.164 form"],
+    [
+      { TWILIO_ACCOUNT_SID: "AC1", TWILIO_AUTH_TOKEN: "t", TWILIO_FROM_NUMBER: "+15005550006", TWILIO_API_BASE_URL: "http://api.example.com" },
+      "sms",
+      "TWILIO_API_BASE_URL must use https:// (plain http only to localhost)",
+    ],
   ] as const)("refuses to send with half a configuration (%o), recording nothing", async (vars, channel, message) => {
     stubEnv(vars);
     vi.spyOn(console, "error").mockImplementation(() => {});

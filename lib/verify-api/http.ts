@@ -1,4 +1,5 @@
 import type { z } from "zod";
+import { readBody } from "@/lib/http/read-body";
 import { rateLimit } from "@/lib/rate-limit";
 import { API_ERRORS, publicCode, RATE_LIMIT_MESSAGES, type ApiErrorKey, type ApiFailure } from "./errors";
 import { IDEMPOTENCY_KEY_MESSAGE, isValidIdempotencyKey, requestHash, withIdempotency } from "./idempotency";
@@ -37,39 +38,6 @@ function answerOf(result: { ok: true; verification: VerificationObject } | ApiFa
 /** `application/json`, with or without parameters such as `charset=utf-8`. */
 function isJson(contentType: string | null): boolean {
   return contentType?.split(";")[0]?.trim().toLowerCase() === "application/json";
-}
-
-type BodyRead = { ok: true; bytes: Uint8Array } | { ok: false };
-
-/**
- * The body, refused past MAX_BODY_BYTES: by a declared Content-Length at once, otherwise
- * (chunked, or a length that lies) as soon as the bytes read pass the limit, so an
- * endless stream costs 16 KiB of memory, not more.
- */
-async function readBody(request: Request): Promise<BodyRead> {
-  const declared = request.headers.get("content-length")?.trim();
-  if (declared && /^\d+$/.test(declared) && Number(declared) > MAX_BODY_BYTES) return { ok: false };
-  if (!request.body) return { ok: true, bytes: new Uint8Array() };
-  const reader = request.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > MAX_BODY_BYTES) {
-      await reader.cancel().catch(() => {});
-      return { ok: false };
-    }
-    chunks.push(value);
-  }
-  const bytes = new Uint8Array(total);
-  let offset = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return { ok: true, bytes };
 }
 
 function parseJson(bytes: Uint8Array): { ok: true; value: unknown } | { ok: false } {
@@ -123,7 +91,7 @@ export function apiRoute<P, S extends z.ZodType | undefined = undefined>(
       let input: unknown = undefined;
       if (options.body) {
         if (!isJson(request.headers.get("content-type"))) return errorResponse("unsupported_media_type");
-        const body = await readBody(request);
+        const body = await readBody(request, MAX_BODY_BYTES);
         if (!body.ok) return errorResponse("payload_too_large");
         const json = parseJson(body.bytes);
         if (!json.ok) return errorResponse("invalid_json");

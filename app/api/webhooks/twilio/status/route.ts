@@ -1,3 +1,4 @@
+import { readBody } from "@/lib/http/read-body";
 import { handleTwilioStatus } from "@/lib/messaging/twilio-status";
 
 export const dynamic = "force-dynamic";
@@ -7,13 +8,12 @@ const MAX_BODY_BYTES = 16 * 1024;
 
 /** Twilio reports what became of an SMS or call (lib/messaging/twilio-status.ts). */
 export async function POST(request: Request) {
-  const declared = Number(request.headers.get("content-length") ?? 0);
-  if (declared > MAX_BODY_BYTES) return new Response(null, { status: 413 });
-  const body = await request.text();
-  if (Buffer.byteLength(body) > MAX_BODY_BYTES) return new Response(null, { status: 413 });
+  // Read with a cap, chunked bodies included: the endpoint is open to anyone until the signature is checked.
+  const body = await readBody(request, MAX_BODY_BYTES);
+  if (!body.ok) return new Response(null, { status: 413 });
   const { status } = await handleTwilioStatus({
     signature: request.headers.get("x-twilio-signature"),
-    body,
+    body: new TextDecoder().decode(body.bytes),
     query: new URL(request.url).search,
   });
   return new Response(null, { status, headers: { "Cache-Control": "no-store" } });
