@@ -150,11 +150,16 @@ export const sessions = pgTable(
 );
 
 /** Fixed-window counters shared by every process (lib/rate-limit). */
-export const rateLimits = pgTable("rate_limits", {
-  key: text("key").primaryKey(),
-  count: integer("count").notNull(),
-  resetAt: at("reset_at").notNull(),
-});
+export const rateLimits = pgTable(
+  "rate_limits",
+  {
+    key: text("key").primaryKey(),
+    count: integer("count").notNull(),
+    resetAt: at("reset_at").notNull(),
+  },
+  // lib/db/retention.ts deletes windows long over.
+  (t) => [index("rate_limits_reset_idx").on(t.resetAt)],
+);
 
 export const channelEnum = pgEnum("channel", ["email", "sms", "voice"]);
 
@@ -171,7 +176,7 @@ export const outbox = pgTable(
     text: text("text").notNull(),
     createdAt: createdAt(),
   },
-  (t) => [uniqueIndex("outbox_seq_idx").on(t.seq), index("outbox_to_idx").on(t.to)],
+  (t) => [uniqueIndex("outbox_seq_idx").on(t.seq), index("outbox_to_idx").on(t.to), index("outbox_created_idx").on(t.createdAt)],
 );
 
 export const auditEvents = pgTable(
@@ -449,6 +454,7 @@ export const verifications = pgTable(
   },
   (t) => [
     index("verifications_team_to_idx").on(t.teamId, t.to, t.createdAt),
+    index("verifications_created_idx").on(t.createdAt),
     check("verifications_code_length_valid", sql`${t.codeLength} between 4 and 10`),
   ],
 );

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { and, eq, sql } from "drizzle-orm";
+import { and, eq, lt, sql } from "drizzle-orm";
 import { db } from "@/lib/db";
 import { apiIdempotency } from "@/lib/db/schema";
 
@@ -75,15 +75,19 @@ type Existing = { requestHash: string; status: number | null; body: unknown };
 async function claim(apiKeyId: string, key: string, hash: string): Promise<Existing | null> {
   const expired = sql`now() - (${IDEMPOTENCY_TTL_HOURS} * interval '1 hour')`;
   const abandoned = sql`now() - (${ABANDONED_AFTER_SECONDS} * interval '1 second')`;
-  // This key's old answers go on its next idempotent request: the table stays one day deep per key.
+  // This exact key, if its answer is older than a day or its request died: one primary-key probe.
   await db()
     .delete(apiIdempotency)
     .where(
       and(
         eq(apiIdempotency.apiKeyId, apiKeyId),
+        eq(apiIdempotency.key, key),
         sql`(${apiIdempotency.createdAt} < ${expired} or (${apiIdempotency.status} is null and ${apiIdempotency.createdAt} < ${abandoned}))`,
       ),
     );
+  // Everyone's answers past the day: a range scan of the created_at index that touches only
+  // expired rows (usually none), so the table stays one day deep without a scheduled job.
+  await db().delete(apiIdempotency).where(lt(apiIdempotency.createdAt, expired));
   const [inserted] = await db()
     .insert(apiIdempotency)
     .values({ apiKeyId, key, requestHash: hash })
