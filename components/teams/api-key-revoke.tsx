@@ -4,8 +4,8 @@ import { useActionState, useState } from "react";
 import { revokeApiKeyAction } from "@/app/(dashboard)/team/developers/actions";
 import { useHydrated } from "@/components/auth/use-hydrated";
 import { buttonClass } from "@/components/ui/button-class";
+import { useListNotice } from "@/components/ui/list-notice";
 import type { ActionState } from "@/lib/auth/action";
-import { useApiKeyNotice } from "./api-key-notice";
 import { MembersConfirmDialog } from "./members-confirm-dialog";
 
 type Props = { teamId: string; keyId: string; name: string; prefix: string };
@@ -13,7 +13,7 @@ type Props = { teamId: string; keyId: string; name: string; prefix: string };
 /** "Revoke" for one live key, behind a confirmation dialog that shows the action's error. */
 export function ApiKeyRevoke({ teamId, keyId, name, prefix }: Props) {
   const hydrated = useHydrated();
-  const setNotice = useApiKeyNotice();
+  const setNotice = useListNotice();
   const [open, setOpen] = useState(false);
   // Kept apart from the action's state so that reopening the dialog starts without an old error.
   const [error, setError] = useState<string | undefined>();
@@ -21,7 +21,7 @@ export function ApiKeyRevoke({ teamId, keyId, name, prefix }: Props) {
     const result = await revokeApiKeyAction(prev, formData);
     if (result.ok) {
       setOpen(false);
-      setNotice(`“${name}” was revoked. Requests that use ${prefix}… now get 401 Unauthorized.`);
+      setNotice({ ok: true, text: `“${name}” was revoked. Requests that use ${prefix}… now get 401 Unauthorized.` });
     } else {
       setError(result.error ?? Object.values(result.fieldErrors ?? {}).flat()[0] ?? "The key could not be revoked. Reload the page and try again.");
     }

@@ -14,7 +14,7 @@ import type { ActionState } from "@/lib/auth/action";
 import type { Role } from "@/lib/db/schema";
 import type { MemberStatus } from "@/lib/teams/members";
 import { MembersConfirmDialog } from "./members-confirm-dialog";
-import { useMembersNotice } from "./members-notice";
+import { useListNotice } from "@/components/ui/list-notice";
 
 type State = ActionState<MemberActionData>;
 type ServerAction = (prev: State, formData: FormData) => Promise<State>;
@@ -45,7 +45,7 @@ const item = "block w-full rounded px-3 py-2 text-left text-sm text-slate-700 ho
  */
 export function MembersRowActions({ teamId, teamName, teamRequires, member, actor, returnTo }: Props) {
   const hydrated = useHydrated();
-  const setNotice = useMembersNotice();
+  const setNotice = useListNotice();
   const [dialog, setDialog] = useState<"reset" | "remove" | null>(null);
   const [dialogError, setDialogError] = useState<{ error?: string; stepUp?: boolean } | null>(null);
 

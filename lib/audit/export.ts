@@ -2,13 +2,13 @@ import { and, eq } from "drizzle-orm";
 import { blockedAt, SETUP_REQUIRED_MESSAGE } from "@/lib/auth/policy-gate";
 import { db } from "@/lib/db";
 import { memberships, teams } from "@/lib/db/schema";
+import { isUuid } from "@/lib/db/uuid";
 import { CSV_BOM, csvRow } from "./csv";
 import { listTeamEvents, MAX_PAGE_SIZE, type TeamEvent, type TeamEventFilters } from "./team-log";
 
 /** Rows one export holds at most; past it the file says so in its last row. */
 export const EXPORT_ROW_CAP = 50_000;
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export const EXPORT_MESSAGES = {
   SIGNED_OUT: "Sign in to export the audit log.",
@@ -69,7 +69,7 @@ export async function startTeamAuditExport(input: {
 }): Promise<AuditExport> {
   if (!input.user) return { ok: false, status: 401, message: EXPORT_MESSAGES.SIGNED_OUT };
   if (await blockedAt(input.user.id, input.path)) return { ok: false, status: 403, message: SETUP_REQUIRED_MESSAGE };
-  const teamId = input.teamId && UUID.test(input.teamId) ? input.teamId : null;
+  const teamId = isUuid(input.teamId) ? input.teamId : null;
   const [team] = teamId
     ? await db()
         .select({ name: teams.name, role: memberships.role })

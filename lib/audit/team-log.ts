@@ -2,6 +2,7 @@ import { and, asc, desc, eq, gte, isNull, lte, or, sql, type SQL } from "drizzle
 import { alias, unionAll, type PgColumn } from "drizzle-orm/pg-core";
 import { db, type Executor } from "@/lib/db";
 import { auditEvents, memberships, users } from "@/lib/db/schema";
+import { isUuid } from "@/lib/db/uuid";
 import { describeUserAgent } from "@/lib/format/user-agent";
 import { AUDIT_EVENTS, describeEvent, type AuditType } from ".";
 import { summarizeEventData } from "./describe";
@@ -25,7 +26,7 @@ type Person = { id: string; name: string; email: string };
 export function auditFiltersFrom(params: { get(name: string): string | null }): { userId: string | null; type: AuditType | null } {
   const member = params.get("member");
   const type = params.get("type");
-  return { userId: member && UUID.test(member) ? member : null, type: type && Object.hasOwn(AUDIT_EVENTS, type) ? (type as AuditType) : null };
+  return { userId: isUuid(member) ? member : null, type: type && Object.hasOwn(AUDIT_EVENTS, type) ? (type as AuditType) : null };
 }
 
 export type TeamEvent = {
@@ -56,7 +57,6 @@ export type TeamEventPage = {
 
 type Cursor = { at: string; id: string };
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 // PostgreSQL's text form of a timestamptz, e.g. "2026-05-01 12:00:00.123456+00".
 const PG_TIME = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d{1,6})?[+-]\d{2}(:\d{2})?$/;
 
@@ -72,7 +72,7 @@ function encodeCursor(cursor: Cursor): string {
 export function decodeCursor(value: string | null | undefined): Cursor | null {
   if (!value || value.length > 200) return null;
   const [at, id, extra] = Buffer.from(value, "base64url").toString("utf8").split("|");
-  if (extra !== undefined || !at || !id || !PG_TIME.test(at) || !UUID.test(id)) return null;
+  if (extra !== undefined || !at || !id || !PG_TIME.test(at) || !isUuid(id)) return null;
   return { at, id };
 }
 
@@ -108,7 +108,7 @@ export async function listTeamEvents(
   const after = before ? null : decodeCursor(options.after);
   const direction = after ? "newer" : "older";
   const cursor = before ?? after;
-  const userId = options.userId && UUID.test(options.userId) ? options.userId : null;
+  const userId = isUuid(options.userId) ? options.userId : null;
   if (options.userId && !userId) return { events: [], olderCursor: null, newerCursor: null };
   const ofType = options.type ? eq(auditEvents.type, options.type) : undefined;
 

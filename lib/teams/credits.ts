@@ -2,6 +2,7 @@ import { and, asc, desc, eq, gt, lt, sql } from "drizzle-orm";
 import { recordAudit, type RequestMeta } from "@/lib/audit";
 import { db, type Executor, type Tx } from "@/lib/db";
 import { creditLedger, memberships, teams, users } from "@/lib/db/schema";
+import { isUuid } from "@/lib/db/uuid";
 import { lockTeam, teamRole } from "./policy";
 
 export const MAX_TOP_UP = 100_000;
@@ -70,7 +71,6 @@ export type PaidSend<T, R> =
 /** Thrown inside the reservation's transaction to roll it back, precheck's writes included. */
 class NoCredits extends Error {}
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * Sends one paid message (SMS or voice) for a team: one credit, with a ledger row that
@@ -126,7 +126,7 @@ export async function withCredit<T extends { id: string }, R = never>(
 
   // The message is out and the credit spent whatever happens here: a ledger row without its
   // message id is a gap in the record, not a reason to tell the person the send failed.
-  if (UUID.test(sent.id)) {
+  if (isUuid(sent.id)) {
     try {
       await db().update(creditLedger).set({ messageId: sent.id }).where(eq(creditLedger.id, reserved.ledgerId));
     } catch (error) {

@@ -11,7 +11,7 @@ export const API_ERRORS = {
   },
   insufficient_credits: {
     status: 402,
-    message: "This team has no SMS credits left, so nothing was sent. An owner can add credits under Team → Credits; email codes stay free.",
+    message: "This team has no SMS credits left, so nothing was sent. An owner can add credits under Team → SMS credits; email codes stay free.",
   },
   not_found: { status: 404, message: "No verification with that id exists for this API key's team." },
   route_not_found: { status: 404, message: "There is no such endpoint. The API's endpoints are listed at /api/v1/openapi.json." },

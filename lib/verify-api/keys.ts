@@ -2,6 +2,7 @@ import { and, desc, eq, isNull, lt, or, sql } from "drizzle-orm";
 import { recordAudit, type RequestMeta } from "@/lib/audit";
 import { db } from "@/lib/db";
 import { apiKeys, users } from "@/lib/db/schema";
+import { isUuid } from "@/lib/db/uuid";
 import { hashToken, randomToken } from "@/lib/security/tokens";
 import { lockTeam, teamRole } from "@/lib/teams/policy";
 
@@ -16,7 +17,6 @@ export const MAX_KEYS_PER_TEAM = 20;
 export const MAX_KEY_NAME_LENGTH = 60;
 /** `last_used_at` is written at most this often per key, so a busy key does not write on every request. */
 const LAST_USED_RESOLUTION_SECONDS = 60;
-const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export const API_KEY_MESSAGES = {
   FORBIDDEN: "Only an owner or admin of this team can manage API keys.",
@@ -87,7 +87,7 @@ export async function revokeApiKey(teamId: string, actor: { id: string }, keyId:
     const role = (await lockTeam(tx, teamId)) ? await teamRole(tx, teamId, actor.id) : null;
     if (role !== "owner" && role !== "admin") return { ok: false, code: "FORBIDDEN", message: API_KEY_MESSAGES.FORBIDDEN };
     // A malformed id would make PostgreSQL throw on the uuid cast: it is simply no key of this team.
-    if (!UUID_PATTERN.test(keyId)) return { ok: false, code: "NOT_FOUND", message: API_KEY_MESSAGES.NOT_FOUND };
+    if (!isUuid(keyId)) return { ok: false, code: "NOT_FOUND", message: API_KEY_MESSAGES.NOT_FOUND };
     const [existing] = await tx
       .select({ id: apiKeys.id, name: apiKeys.name, prefix: apiKeys.prefix, revokedAt: apiKeys.revokedAt })
       .from(apiKeys)

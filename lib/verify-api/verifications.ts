@@ -2,13 +2,14 @@ import { randomInt } from "node:crypto";
 import { and, eq, gt, lt, ne, sql } from "drizzle-orm";
 import { db, type Executor, type Tx } from "@/lib/db";
 import { teams, verifications, type Channel, type Verification } from "@/lib/db/schema";
+import { isUuid } from "@/lib/db/uuid";
 import { send } from "@/lib/messaging";
 import { rateLimit } from "@/lib/rate-limit";
 import { keyedHash, matchesKeyedHash } from "@/lib/security/crypto";
 import { withCredit } from "@/lib/teams/credits";
 import { failure, RATE_LIMIT_MESSAGES, type ApiFailure } from "./errors";
-import type { ApiKeyPrincipal } from "./keys";
 import { destinationKey } from "./destination";
+import type { ApiKeyPrincipal } from "./keys";
 import { verifyMessage, type Locale } from "./messages";
 import type { CheckVerificationInput, CreateVerificationInput, FallbackInput } from "./schemas";
 
@@ -23,7 +24,6 @@ export const SENDS_PER_DESTINATION_PER_HOUR = 5;
 export const SENDS_PER_DESTINATION_PER_HOUR_ALL_TEAMS = 10;
 const HOUR = 60 * 60;
 const HASH_PURPOSE = "verify-code";
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export type VerificationStatus = "pending" | "approved" | "expired" | "failed" | "canceled";
 
@@ -77,7 +77,7 @@ const notFound = () => failure("not_found");
 const mine = (principal: ApiKeyPrincipal, id: string) => and(eq(verifications.id, id), eq(verifications.teamId, principal.teamId))!;
 
 async function find(principal: ApiKeyPrincipal, id: string, ex: Executor = db()) {
-  if (!UUID.test(id)) return null;
+  if (!isUuid(id)) return null;
   const [row] = await ex
     .select({ ...shown, codeLength: verifications.codeLength, sends: verifications.sends })
     .from(verifications)
@@ -224,7 +224,7 @@ export async function getVerification(principal: ApiKeyPrincipal, id: string): P
  * one gets `approved` and the others `already_approved`.
  */
 export async function checkVerification(principal: ApiKeyPrincipal, id: string, input: CheckVerificationInput): Promise<VerifyResult> {
-  if (!UUID.test(id)) return notFound();
+  if (!isUuid(id)) return notFound();
   // No read first: the conditional UPDATE is the check, and `settled` explains a miss
   // (unknown, approved, expired, failed or canceled) — one statement for the common case.
   const [live] = await db()

@@ -218,7 +218,7 @@ export default function ApiDocsPage() {
               <code className="font-mono text-sm">402 insufficient_credits</code> and nothing is sent. A delivery the provider refuses costs
               nothing. Owners see the balance and every debit in{" "}
               <Link href="/team/credits" className={link}>
-                Team → Credits
+                Team → SMS credits
               </Link>
               .
             </p>

@@ -3,7 +3,7 @@ import Link from "next/link";
 import { redirect } from "next/navigation";
 import { z } from "zod";
 import { ApiKeyCreateForm } from "@/components/teams/api-key-create-form";
-import { ApiKeyNoticeProvider } from "@/components/teams/api-key-notice";
+import { ListNoticeProvider } from "@/components/ui/list-notice";
 import { ApiKeyTable } from "@/components/teams/api-key-table";
 import { Alert } from "@/components/ui/alert";
 import { Card } from "@/components/ui/card";
@@ -74,7 +74,7 @@ export default async function DevelopersPage({ searchParams }: Props) {
             : `${count(live)} of ${MAX_KEYS_PER_TEAM} active keys. Revoked keys stop working at once and stay listed for the record.`
         }
       >
-        <ApiKeyNoticeProvider>
+        <ListNoticeProvider testId="api-key-notice">
           {keys.length === 0 ? (
             <p className="py-6 text-center text-sm text-slate-600" data-testid="api-keys-empty">
               No API keys yet. Create one for each backend that sends codes — production and staging, say — and they appear here with when they
@@ -83,7 +83,7 @@ export default async function DevelopersPage({ searchParams }: Props) {
           ) : (
             <ApiKeyTable teamId={team.id} keys={keys} now={now} />
           )}
-        </ApiKeyNoticeProvider>
+        </ListNoticeProvider>
       </Card>
     </div>
   );

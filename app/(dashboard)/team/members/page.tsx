@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { membersHref, type MembersView } from "@/components/teams/members-href";
 import { MembersFilters } from "@/components/teams/members-filters";
-import { MembersNoticeProvider } from "@/components/teams/members-notice";
+import { ListNoticeProvider } from "@/components/ui/list-notice";
 import { MembersPagination } from "@/components/teams/members-pagination";
 import { MembersSummary } from "@/components/teams/members-summary";
 import { MembersTable } from "@/components/teams/members-table";
@@ -38,12 +38,12 @@ export default async function MembersPage({ searchParams }: Props) {
           </p>
         </div>
       ) : (
-        <MembersNoticeProvider key={membersHref(view)}>
+        <ListNoticeProvider key={membersHref(view)} testId="members-notice">
           <MembersTable page={page} view={view} teamId={team.id} teamName={team.name} actor={{ id: user.id, role: team.role }} now={now} />
           <div className="mt-4">
             <MembersPagination page={page} view={view} />
           </div>
-        </MembersNoticeProvider>
+        </ListNoticeProvider>
       )}
     </div>
   );
