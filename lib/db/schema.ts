@@ -38,6 +38,16 @@ export const users = pgTable(
      * that team required it) whatever their teams' policies say; cleared by their next factor.
      */
     enrollRequiredBy: uuid("enroll_required_by").references((): AnyPgColumn => teams.id, { onDelete: "set null" }),
+    /**
+     * Set by a password reset through the emailed link: until a sign-in passes with another
+     * factor or a recovery code, the email channel is not accepted as the second factor (the
+     * mailbox that reset the password must not also be the second factor).
+     */
+    emailFactorSuspendedAt: at("email_factor_suspended_at"),
+    /** Consecutive second-factor failures across sign-ins; cleared only by a success. */
+    secondFactorFailures: integer("second_factor_failures").notNull().default(0),
+    /** Set at 100 consecutive failures: the second step is blocked until an emailed link or an admin reset. */
+    secondFactorBlockedAt: at("second_factor_blocked_at"),
   },
   (t) => [uniqueIndex("users_email_lower_idx").on(sql`lower(${t.email})`)],
 );
@@ -69,13 +79,20 @@ export const teams = pgTable(
      */
     smsBackupOnly: boolean("sms_backup_only").notNull().default(true),
     /** The method offered first to new members. */
-    defaultMethod: factorKindEnum("default_method").notNull().default("email"),
+    defaultMethod: factorKindEnum("default_method").notNull().default("totp"),
     /** How long "remember this device" lasts: 0 (never), 1, 7, 14, 30 or 60 days. */
     rememberDeviceDays: integer("remember_device_days").notNull().default(30),
     // ——— SMS credits (lib/teams/credits.ts); every change has a credit_ledger row ———
     creditBalance: integer("credit_balance").notNull().default(50),
+    // ——— sessions (lib/auth/sessions.ts); the strictest of a user's teams applies ———
+    /** A session unused this long ends: 15 to 60 minutes (NIST SP 800-63B-4 AAL2: at most 1 hour). */
+    sessionIdleMinutes: integer("session_idle_minutes").notNull().default(60),
+    /** A session ends this long after sign-in, used or not: 1 to 24 hours (AAL2: at most 24 hours). */
+    sessionMaxHours: integer("session_max_hours").notNull().default(24),
   },
   (t) => [
+    check("teams_session_idle_minutes_valid", sql`${t.sessionIdleMinutes} between 15 and 60`),
+    check("teams_session_max_hours_valid", sql`${t.sessionMaxHours} between 1 and 24`),
     check("teams_credit_balance_nonnegative", sql`${t.creditBalance} >= 0`),
     check("teams_grace_days_valid", sql`${t.graceDays} in (0, 3, 7, 14)`),
     check("teams_remember_device_days_valid", sql`${t.rememberDeviceDays} in (0, 1, 7, 14, 30, 60)`),
@@ -145,6 +162,8 @@ export const sessions = pgTable(
     revokedAt: at("revoked_at"),
     /** When a second factor was last re-entered in this session (step-up, 10 minutes). */
     stepUpAt: at("step_up_at"),
+    /** Last request seen (written at most once a minute); the idle timeout counts from it. */
+    lastActiveAt: at("last_active_at").notNull().defaultNow(),
   },
   (t) => [index("sessions_user_idx").on(t.userId, t.createdAt)],
 );
@@ -240,14 +259,20 @@ export const recoveryCodes = pgTable(
     userId: uuid("user_id")
       .notNull()
       .references(() => users.id, { onDelete: "cascade" }),
+    /**
+     * A short non-secret part of the code that picks its row, so one KDF runs per attempt.
+     * Null for codes issued before scrypt (their `code_hash` is an HMAC).
+     */
+    selector: text("selector"),
     codeHash: text("code_hash").notNull(),
     createdAt: createdAt(),
     consumedAt: at("consumed_at"),
   },
-  (t) => [index("recovery_codes_user_idx").on(t.userId)],
+  (t) => [index("recovery_codes_user_idx").on(t.userId, t.selector)],
 );
 
-export const otpPurposeEnum = pgEnum("otp_purpose", ["sign_in", "enroll", "step_up"]);
+/** `admin_reset`: the emailed proof that lets a member replace their factors after an admin reset. */
+export const otpPurposeEnum = pgEnum("otp_purpose", ["sign_in", "enroll", "step_up", "admin_reset"]);
 
 /** Emailed, texted or spoken one-time codes: HMAC-stored, 10 minutes, 5 tries, single use. */
 export const otpCodes = pgTable(
@@ -287,8 +312,16 @@ export const trustedDevices = pgTable(
     lastSeenAt: at("last_seen_at").notNull().defaultNow(),
     expiresAt: at("expires_at").notNull(),
     revokedAt: at("revoked_at"),
+    /** The token this one replaced at its last use: presenting it again is a replay and revokes the device. */
+    previousTokenHash: text("previous_token_hash"),
+    /** The team whose remember period applied when the device was remembered; leaving it revokes the device. */
+    periodTeamId: uuid("period_team_id").references(() => teams.id, { onDelete: "set null" }),
   },
-  (t) => [uniqueIndex("trusted_devices_token_idx").on(t.tokenHash), index("trusted_devices_user_idx").on(t.userId)],
+  (t) => [
+    uniqueIndex("trusted_devices_token_idx").on(t.tokenHash),
+    index("trusted_devices_previous_token_idx").on(t.previousTokenHash),
+    index("trusted_devices_user_idx").on(t.userId),
+  ],
 );
 
 export const webauthnPurposeEnum = pgEnum("webauthn_purpose", ["register", "authenticate"]);
@@ -302,6 +335,10 @@ export const webauthnChallenges = pgTable(
       .notNull()
       .references(() => users.id, { onDelete: "cascade" }),
     purpose: webauthnPurposeEnum("purpose").notNull(),
+    /** The ceremony it was made for: a sign-in challenge, a session's step-up, or an enrollment. */
+    ceremony: text("ceremony").notNull().default("enroll"),
+    signInChallengeId: uuid("sign_in_challenge_id").references(() => signInChallenges.id, { onDelete: "cascade" }),
+    sessionId: uuid("session_id").references(() => sessions.id, { onDelete: "cascade" }),
     challenge: text("challenge").notNull(),
     createdAt: createdAt(),
     expiresAt: at("expires_at").notNull(),
@@ -324,6 +361,52 @@ export const passwordResets = pgTable(
     consumedAt: at("consumed_at"),
   },
   (t) => [uniqueIndex("password_resets_token_idx").on(t.tokenHash), index("password_resets_user_idx").on(t.userId)],
+);
+
+/**
+ * An owner or admin's request to reset a member's 2FA (lib/teams/reset-member.ts). Nothing is
+ * removed when it is made: it lets the member, after the password *and* a code sent to their
+ * account's address, replace their factors. The member's "keep my 2FA" link cancels it.
+ */
+export const twoFactorResets = pgTable(
+  "two_factor_resets",
+  {
+    id: id(),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    teamId: uuid("team_id")
+      .notNull()
+      .references(() => teams.id, { onDelete: "cascade" }),
+    requestedBy: uuid("requested_by").references(() => users.id, { onDelete: "set null" }),
+    /** SHA-256 of the "this wasn't requested — keep my 2FA" link's token. */
+    cancelTokenHash: text("cancel_token_hash").notNull(),
+    createdAt: createdAt(),
+    expiresAt: at("expires_at").notNull(),
+    canceledAt: at("canceled_at"),
+    completedAt: at("completed_at"),
+  },
+  (t) => [uniqueIndex("two_factor_resets_cancel_token_idx").on(t.cancelTokenHash), index("two_factor_resets_user_idx").on(t.userId, t.createdAt)],
+);
+
+/**
+ * Single-use links emailed to an account for one purpose (e.g. "unblock_second_factor" after
+ * 100 consecutive second-factor failures): the token hashed, short-lived.
+ */
+export const emailLinks = pgTable(
+  "email_links",
+  {
+    id: id(),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    purpose: text("purpose").notNull(),
+    tokenHash: text("token_hash").notNull(),
+    createdAt: createdAt(),
+    expiresAt: at("expires_at").notNull(),
+    consumedAt: at("consumed_at"),
+  },
+  (t) => [uniqueIndex("email_links_token_idx").on(t.tokenHash), index("email_links_user_idx").on(t.userId, t.purpose)],
 );
 
 /**
@@ -494,4 +577,6 @@ export type Invitation = typeof invitations.$inferSelect;
 export type MessageDelivery = typeof messageDeliveries.$inferSelect;
 export type ApiKey = typeof apiKeys.$inferSelect;
 export type Verification = typeof verifications.$inferSelect;
+export type TwoFactorReset = typeof twoFactorResets.$inferSelect;
+export type EmailLink = typeof emailLinks.$inferSelect;
 export type VerificationStatus = (typeof verificationStatusEnum.enumValues)[number];
