@@ -3,7 +3,7 @@ import { recordAudit, type RequestMeta } from "@/lib/audit";
 import { config } from "@/lib/config";
 import { db } from "@/lib/db";
 import { consumeOnce } from "@/lib/db/consume";
-import { passwordResets, users } from "@/lib/db/schema";
+import { factors, passwordResets, users } from "@/lib/db/schema";
 import { revokeTrustedDevices } from "@/lib/factors/trusted-devices";
 import { send } from "@/lib/messaging";
 import { notifyUser } from "@/lib/notifications";
@@ -82,7 +82,14 @@ export async function resetPassword(token: string, password: string, meta: Reque
   const userId = await db().transaction(async (tx) => {
     const reset = await consumeOnce(tx, passwordResets, and(eq(passwordResets.tokenHash, hashToken(token)), gt(passwordResets.expiresAt, sql`now()`))!);
     if (!reset) return null;
-    const [user] = await tx.update(users).set({ passwordHash }).where(eq(users.id, reset.userId)).returning({ email: users.email });
+    // The mailbox that reset the password must not also be the second factor: the next sign-in
+    // needs another factor or a recovery code (lib/factors/methods.ts listSignInMethods).
+    const hasEmailFactor = sql`exists (select 1 from ${factors} where ${factors.userId} = ${reset.userId} and ${factors.kind} = 'email')`;
+    const [user] = await tx
+      .update(users)
+      .set({ passwordHash, emailFactorSuspendedAt: sql`case when ${hasEmailFactor} then now() else ${users.emailFactorSuspendedAt} end` })
+      .where(eq(users.id, reset.userId))
+      .returning({ email: users.email });
     // Whoever reads the mailbox owns the account: lift a password lockout someone else caused.
     await clearRateLimit(`signin:lock:${user!.email}`, tx);
     await clearRateLimit(`signin:fail:${user!.email}`, tx);

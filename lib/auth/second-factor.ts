@@ -11,7 +11,16 @@ import { trustDevice } from "@/lib/factors/trusted-devices";
 import { beginWebAuthnAuthentication } from "@/lib/factors/webauthn";
 import { notifyUser } from "@/lib/notifications";
 import { hashToken } from "@/lib/security/tokens";
-import { announceSecondStepLock, countSecondStepFailure, lockSecondStep, secondStepLockMessage } from "./second-step-guard";
+import {
+  announceRecoveryCodeUse,
+  announceSecondStepFailure,
+  countSecondStepFailure,
+  isSecondStepBlocked,
+  lockSecondStep,
+  SECOND_STEP_BLOCKED_MESSAGE,
+  secondStepRefusal,
+  type FailureCount,
+} from "./second-step-guard";
 
 /** Wrong second factors one challenge survives; then the user starts again from the password. */
 export const CHALLENGE_MAX_FAILURES = 5;
@@ -29,6 +38,10 @@ export type OpenChallenge = {
   rememberDays: number;
   /** The masked destination of a code already sent for this challenge, and when it went. */
   codeSent?: { to: string; at: Date };
+  /** A password reset by email suspended the email factor: the screen says why it is missing. */
+  emailSuspended: boolean;
+  /** 100 failures in a row blocked the second step: the screen says so instead of asking. */
+  blocked: boolean;
 };
 
 /** Unexpired, incomplete, unused and not failed out. */
@@ -40,6 +53,8 @@ const openChallenge = and(
 );
 
 const NOT_ALLOWED = "Your team doesn't allow this method for signing in. Use another method.";
+export const EMAIL_SUSPENDED =
+  "Because your password was just reset by email, a code by email can't be your second factor this time. Use your authenticator app, security key, phone or a recovery code.";
 
 const EXPIRED = { ok: false as const, message: "Your sign-in has expired. Enter your email and password again.", restart: true };
 
@@ -57,9 +72,10 @@ async function findOpenChallenge(token: string | undefined) {
 export async function describeChallenge(token: string | undefined): Promise<OpenChallenge | null> {
   const challenge = await findOpenChallenge(token);
   if (!challenge) return null;
-  const [{ methods, policy }, recoveryCodesLeft, [sent]] = await Promise.all([
+  const [{ methods, policy, emailSuspended }, recoveryCodesLeft, blocked, [sent]] = await Promise.all([
     listSignInMethods(challenge.userId),
     countRecoveryCodes(challenge.userId),
+    isSecondStepBlocked(challenge.userId),
     db()
       .select({ destination: otpCodes.destination, channel: otpCodes.channel, createdAt: otpCodes.createdAt })
       .from(otpCodes)
@@ -68,7 +84,18 @@ export async function describeChallenge(token: string | undefined): Promise<Open
       .limit(1),
   ]);
   const codeSent = sent && { to: sent.channel === "email" ? maskEmail(sent.destination) : maskPhone(sent.destination), at: sent.createdAt };
-  return { id: challenge.id, userId: challenge.userId, expiresAt: challenge.expiresAt, failedAttempts: challenge.failedAttempts, methods, recoveryCodesLeft, rememberDays: policy.rememberDays, codeSent };
+  return {
+    id: challenge.id,
+    userId: challenge.userId,
+    expiresAt: challenge.expiresAt,
+    failedAttempts: challenge.failedAttempts,
+    methods,
+    recoveryCodesLeft,
+    rememberDays: policy.rememberDays,
+    codeSent,
+    emailSuspended,
+    blocked,
+  };
 }
 
 export type SendResult =
@@ -81,7 +108,10 @@ export async function sendChallengeCode(token: string | undefined, channel: "ema
   const challenge = await findOpenChallenge(token);
   if (!challenge) return EXPIRED;
   const kind = channel === "email" ? "email" : "sms"; // a voice call reads the SMS factor's code
-  if (!(await listSignInMethods(challenge.userId)).methods.some((m) => m.kind === kind)) return { ok: false, message: NOT_ALLOWED, unusable: true };
+  // Refused here, not only left off the page: a request can name any channel.
+  const { methods, emailSuspended } = await listSignInMethods(challenge.userId);
+  if (!methods.some((m) => m.kind === kind)) return { ok: false, message: kind === "email" && emailSuspended ? EMAIL_SUSPENDED : NOT_ALLOWED, unusable: true };
+  if (await isSecondStepBlocked(challenge.userId)) return { ok: false, message: SECOND_STEP_BLOCKED_MESSAGE, unusable: true };
   const sent = await sendFactorCode({ userId: challenge.userId, purpose: "sign_in", channel, challengeId: challenge.id }, meta);
   return sent.ok ? sent : { ok: false, message: sent.message, retryAfterSeconds: sent.retryAfterSeconds, unusable: sent.code === "NO_CREDITS" };
 }
@@ -106,16 +136,19 @@ export async function verifyChallenge(token: string | undefined, proof: FactorPr
   if (!found) return EXPIRED;
   const userId = found.userId;
   // Read before the transaction: the policy decides which proofs count and how long a device is remembered.
-  const { methods, policy } = await listSignInMethods(userId);
-  if (proof.method !== "recovery_code" && !methods.some((m) => m.kind === proof.method)) return { ok: false, message: NOT_ALLOWED };
+  const { methods, policy, emailSuspended } = await listSignInMethods(userId);
+  if (proof.method !== "recovery_code" && !methods.some((m) => m.kind === proof.method)) {
+    return { ok: false, message: proof.method === "email" && emailSuspended ? EMAIL_SUSPENDED : NOT_ALLOWED };
+  }
 
   const outcome = await db().transaction(async (tx) => {
     await lockSecondStep(tx, userId);
     // Re-read under the lock: a parallel request may have completed or failed it out.
     const [challenge] = await tx.select().from(signInChallenges).where(and(eq(signInChallenges.id, found.id), openChallenge));
     if (!challenge) return { kind: "restart" as const };
-    const locked = await secondStepLockMessage(tx, userId);
-    if (locked) return { kind: "locked" as const, message: locked };
+    // Blocked or locked: refused before any factor is checked, so nothing is learned or used up.
+    const refused = await secondStepRefusal(tx, userId);
+    if (refused) return { kind: "locked" as const, refused };
 
     const proofResult = await verifyProof(tx, userId, proof, { purpose: "sign_in", challengeId: challenge.id }, meta);
     if (!proofResult.ok) {
@@ -127,8 +160,8 @@ export async function verifyChallenge(token: string | undefined, proof: FactorPr
       const failures = row!.failedAttempts;
       await recordAudit(tx, { type: "sign_in.factor_failed", userId, data: { method: proof.method }, ...meta });
       if (failures >= CHALLENGE_MAX_FAILURES) await recordAudit(tx, { type: "sign_in.challenge_locked", userId, data: { method: proof.method }, ...meta });
-      const locking = await countSecondStepFailure(tx, userId, meta);
-      return { kind: "failed" as const, failures, locking, message: proofResult.message };
+      const counted = await countSecondStepFailure(tx, userId, meta);
+      return { kind: "failed" as const, failures, counted, replayed: proofResult.replayed, message: proofResult.message };
     }
 
     await tx.update(signInChallenges).set({ completedAt: sql`now()`, completedWith: proofResult.method }).where(eq(signInChallenges.id, challenge.id));
@@ -140,16 +173,17 @@ export async function verifyChallenge(token: string | undefined, proof: FactorPr
     case "restart":
       return EXPIRED;
     case "locked":
-      return { ok: false, message: outcome.message };
+      await announceSecondStepFailure(userId, outcome.refused, meta);
+      return { ok: false, message: outcome.refused.message };
     case "ok":
-      if (outcome.remainingRecoveryCodes !== undefined) await warnAboutRecoveryCodes(userId, outcome.remainingRecoveryCodes, meta);
+      if (outcome.remainingRecoveryCodes !== undefined) await announceRecoveryCodeUse(userId, outcome.remainingRecoveryCodes, "sign_in", meta);
       return { ok: true, trustedDeviceToken: outcome.device?.token, trustedUntil: outcome.device?.expiresAt, remainingRecoveryCodes: outcome.remainingRecoveryCodes };
     case "failed":
       return afterFailure(userId, outcome, meta);
   }
 }
 
-async function afterFailure(userId: string, outcome: { failures: number; locking: boolean; message?: string }, meta: RequestMeta): Promise<VerifyResult> {
+async function afterFailure(userId: string, outcome: { failures: number; counted: FailureCount; replayed?: boolean; message?: string }, meta: RequestMeta): Promise<VerifyResult> {
   if (outcome.failures === 1) {
     // The password was right: the owner must know someone has it.
     await notifyUser(userId, "Someone entered your password but not your second factor", [
@@ -157,25 +191,12 @@ async function afterFailure(userId: string, outcome: { failures: number; locking
       "If this was you, you can ignore this email. If not, change your password now: your second factor kept them out.",
     ], meta);
   }
-  if (outcome.locking) {
-    await announceSecondStepLock(userId, meta);
-    return { ok: false, message: "Too many failed attempts for this account. Try again in 15 minutes.", restart: true };
-  }
+  await announceSecondStepFailure(userId, { ...outcome.counted, replayed: outcome.replayed }, meta);
+  if (outcome.counted.blocking) return { ok: false, message: SECOND_STEP_BLOCKED_MESSAGE };
+  if (outcome.counted.locking) return { ok: false, message: "Too many failed attempts for this account. Try again in 15 minutes.", restart: true };
   if (outcome.failures >= CHALLENGE_MAX_FAILURES) {
     return { ok: false, message: "Too many failed attempts. Enter your email and password again to get a new chance.", restart: true };
   }
   const left = CHALLENGE_MAX_FAILURES - outcome.failures;
   return { ok: false, message: `${outcome.message ?? "That code didn't work."} ${left} ${left === 1 ? "try" : "tries"} left.` };
-}
-
-async function warnAboutRecoveryCodes(userId: string, remaining: number, meta: RequestMeta) {
-  await notifyUser(
-    userId,
-    "A recovery code was used to sign in",
-    [
-      `A recovery code was just used to sign in to your Tessera account. ${remaining} unused code${remaining === 1 ? "" : "s"} left.`,
-      ...(remaining <= 2 ? ["You are running out of recovery codes: generate a new set under Settings → Security."] : []),
-    ],
-    meta,
-  );
 }

@@ -55,9 +55,11 @@ export async function passwordStep(input: SignInInput, meta: RequestMeta, truste
 
   await clearRateLimit(keys.failures(input.email));
   // A remembered browser stands in for the second factor; without a factor there is none to ask.
-  const { methods, policy } = await listSignInMethods(user.id);
-  const trusted = methods.length > 0 && (await isTrustedDevice(user.id, trustedDeviceToken, policy.rememberDays));
-  const completedWith = methods.length === 0 ? "password" : trusted ? "trusted_device" : null;
+  const { methods, policy, emailSuspended } = await listSignInMethods(user.id);
+  // A suspended email factor is still a factor: the challenge then takes another one or a recovery code.
+  const hasFactor = methods.length > 0 || emailSuspended;
+  const trusted = hasFactor && (await isTrustedDevice(user.id, trustedDeviceToken, policy.rememberDays));
+  const completedWith = !hasFactor ? "password" : trusted ? "trusted_device" : null;
   const challenge = await createChallenge(db(), { userId: user.id, completedWith, ...meta });
   // When the default method is an emailed or texted code, it is on its way before the challenge screen shows.
   const defaultKind = methods[0]?.kind;

@@ -4,8 +4,8 @@ import { db } from "@/lib/db";
 import { sessions } from "@/lib/db/schema";
 import { hasSecondFactor } from "@/lib/factors";
 import { verifyProof, type FactorProof } from "@/lib/factors/proof";
-import { sendFactorCode } from "@/lib/factors/send-code";
-import { announceSecondStepLock, countSecondStepFailure, lockSecondStep, secondStepLockMessage } from "./second-step-guard";
+import { sendFactorCode, type SendCodeResult } from "@/lib/factors/send-code";
+import { announceRecoveryCodeUse, announceSecondStepFailure, countSecondStepFailure, isSecondStepBlocked, lockSecondStep, SECOND_STEP_BLOCKED_MESSAGE, secondStepRefusal } from "./second-step-guard";
 
 /** How long a re-entered second factor unlocks sensitive changes. */
 export const STEP_UP_SECONDS = 10 * 60;
@@ -25,30 +25,36 @@ export async function hasFreshStepUp(userId: string, sessionId: string): Promise
 
 /** Re-verifies a second factor for this session; unlocks sensitive changes for 10 minutes. */
 export async function stepUp(user: { id: string; sessionId: string }, proof: FactorProof, meta: RequestMeta): Promise<{ ok: true } | { ok: false; message: string }> {
-  // The same account-wide failure count and lock as the sign-in challenge: a stolen session
-  // must not be a way to guess codes without limit.
+  // The same account-wide failure counts, lock and block as the sign-in challenge, and the same
+  // emails: a stolen session guessing step-up codes is the same attacker as one at the challenge.
   const outcome = await db().transaction(async (tx) => {
     await lockSecondStep(tx, user.id);
-    const locked = await secondStepLockMessage(tx, user.id);
-    if (locked) return { ok: false as const, message: locked, locking: false };
+    const refused = await secondStepRefusal(tx, user.id);
+    if (refused) return { ok: false as const, message: refused.message, announce: refused };
     const result = await verifyProof(tx, user.id, proof, { purpose: "step_up" }, meta);
     if (!result.ok) {
-      const locking = await countSecondStepFailure(tx, user.id, meta);
-      return { ok: false as const, message: result.message ?? "That didn't work. Check the code and try again.", locking };
+      const counted = await countSecondStepFailure(tx, user.id, meta);
+      const message = counted.blocking
+        ? SECOND_STEP_BLOCKED_MESSAGE
+        : counted.locking
+          ? "Too many failed attempts for this account. Try again in 15 minutes."
+          : (result.message ?? "That didn't work. Check the code and try again.");
+      return { ok: false as const, message, announce: { ...counted, replayed: result.replayed } };
     }
     await tx.update(sessions).set({ stepUpAt: sql`now()` }).where(eq(sessions.id, user.sessionId));
     await recordAudit(tx, { type: "step_up.verified", userId: user.id, data: { method: result.method }, ...meta });
-    return { ok: true as const };
+    return { ok: true as const, remainingRecoveryCodes: result.remainingRecoveryCodes };
   });
-  if (outcome.ok) return outcome;
-  if (outcome.locking) {
-    await announceSecondStepLock(user.id, meta);
-    return { ok: false, message: "Too many failed attempts for this account. Try again in 15 minutes." };
+  if (outcome.ok) {
+    if (outcome.remainingRecoveryCodes !== undefined) await announceRecoveryCodeUse(user.id, outcome.remainingRecoveryCodes, "step_up", meta);
+    return { ok: true };
   }
+  await announceSecondStepFailure(user.id, outcome.announce, meta);
   return { ok: false, message: outcome.message };
 }
 
-/** Sends a step-up code by email, SMS or voice call to the user's enrolled destination. */
-export function sendStepUpCode(userId: string, channel: "email" | "sms" | "voice", meta: RequestMeta) {
+/** Sends a step-up code by email, SMS or voice call to the user's enrolled destination; none while the second step is blocked. */
+export async function sendStepUpCode(userId: string, channel: "email" | "sms" | "voice", meta: RequestMeta): Promise<SendCodeResult> {
+  if (await isSecondStepBlocked(userId)) return { ok: false, code: "BLOCKED", message: SECOND_STEP_BLOCKED_MESSAGE };
   return sendFactorCode({ userId, purpose: "step_up", channel }, meta);
 }

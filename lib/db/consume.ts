@@ -1,6 +1,6 @@
 import { and, isNull, sql, type SQL } from "drizzle-orm";
 import type { Executor } from "./client";
-import { invitations, otpCodes, passwordResets, recoveryCodes, signInChallenges, webauthnChallenges } from "./schema";
+import { emailLinks, invitations, otpCodes, passwordResets, recoveryCodes, signInChallenges, webauthnChallenges } from "./schema";
 
 /** Tables whose rows are single-use: each has a nullable `consumed_at`. */
 type Consumable =
@@ -9,7 +9,8 @@ type Consumable =
   | typeof otpCodes
   | typeof webauthnChallenges
   | typeof passwordResets
-  | typeof invitations;
+  | typeof invitations
+  | typeof emailLinks;
 
 /**
  * Marks one row consumed and returns it, or null if none matches or it was already used.

@@ -29,16 +29,29 @@ export async function listPromptMethods(userId: string): Promise<PromptMethodRow
   return [...byKind.values()];
 }
 
-export type SignInMethods = { methods: PromptMethodRow[]; policy: EffectivePolicy };
+/**
+ * `emailSuspended`: the user has an email factor, but a password reset through the emailed
+ * link suspended it (users.email_factor_suspended_at) — it is left out of `methods`, and the
+ * user still has a second factor to pass even when `methods` is empty (a recovery code).
+ */
+export type SignInMethods = { methods: PromptMethodRow[]; policy: EffectivePolicy; emailSuspended: boolean };
 
 /**
  * What a sign-in challenge offers under the user's team policies: only the kinds the policy
  * lets answer (see signInKinds), and SMS never first while a team allows it as a backup only.
+ * Never the email code right after a password reset by email: whoever reset the password
+ * read that mailbox, so it cannot also be the second factor (until another factor or a
+ * recovery code passes, see verifyProof).
  */
 export async function listSignInMethods(userId: string): Promise<SignInMethods> {
-  const [all, policy] = await Promise.all([listPromptMethods(userId), effectivePolicy(userId)]);
-  const kinds = signInKinds(policy, all.map((m) => m.kind));
+  const [all, policy, [user]] = await Promise.all([
+    listPromptMethods(userId),
+    effectivePolicy(userId),
+    db().select({ suspendedAt: users.emailFactorSuspendedAt }).from(users).where(eq(users.id, userId)),
+  ]);
+  const emailSuspended = Boolean(user?.suspendedAt) && all.some((m) => m.kind === "email");
+  const kinds = signInKinds(policy, all.map((m) => m.kind)).filter((kind) => !(emailSuspended && kind === "email"));
   const usable = all.filter((m) => kinds.includes(m.kind));
   if (policy.smsBackupOnly && usable[0]?.kind === "sms") usable.push(usable.shift()!);
-  return { methods: usable, policy };
+  return { methods: usable, policy, emailSuspended };
 }

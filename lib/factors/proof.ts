@@ -1,6 +1,6 @@
 import type { AuthenticationResponseJSON } from "@simplewebauthn/server";
 import { and, eq, sql } from "drizzle-orm";
-import type { RequestMeta } from "@/lib/audit";
+import { recordAudit, type RequestMeta } from "@/lib/audit";
 import type { Executor } from "@/lib/db";
 import { factors, users } from "@/lib/db/schema";
 import { verifyOtp } from "./otp";
@@ -15,12 +15,17 @@ export type FactorProof =
 
 export type ProofMethod = FactorProof["method"];
 
-export type ProofResult = { ok: true; method: ProofMethod; remainingRecoveryCodes?: number } | { ok: false; message?: string };
+/** `replayed`: a TOTP code that was already used (audited here; the caller emails the owner after the commit). */
+export type ProofResult = { ok: true; method: ProofMethod; remainingRecoveryCodes?: number } | { ok: false; message?: string; replayed?: boolean };
 
 /**
  * Checks one proof against the user's enrolled factors — the one place every second-factor
  * check (sign-in challenge, step-up) goes through. Codes sent for a sign-in are bound to
  * that challenge (`challengeId`); step-up codes to no challenge.
+ *
+ * A success ends the run of consecutive failures (lib/auth/second-step-guard.ts) and, when
+ * the factor is not the email code, lifts the email factor's suspension after a password
+ * reset: a factor other than the mailbox has now been shown. Both in the caller's transaction.
  */
 export async function verifyProof(
   ex: Executor,
@@ -30,7 +35,12 @@ export async function verifyProof(
   meta: RequestMeta,
 ): Promise<ProofResult> {
   const result = await checkProof(ex, userId, proof, context, meta);
-  if (result.ok) await ex.update(users).set({ lastTwoFactorAt: sql`now()` }).where(eq(users.id, userId));
+  if (result.ok) {
+    await ex
+      .update(users)
+      .set({ lastTwoFactorAt: sql`now()`, secondFactorFailures: 0, ...(result.method === "email" ? {} : { emailFactorSuspendedAt: null }) })
+      .where(eq(users.id, userId));
+  }
   return result;
 }
 
@@ -47,8 +57,14 @@ async function checkProof(
         .select()
         .from(factors)
         .where(and(eq(factors.userId, userId), eq(factors.kind, "totp")));
-      for (const factor of totps) if (await verifyTotpFactor(ex, factor, proof.code)) return { ok: true, method: "totp" };
-      return { ok: false };
+      let replayed = false;
+      for (const factor of totps) {
+        const check = await verifyTotpFactor(ex, factor, proof.code);
+        if (check === "accepted") return { ok: true, method: "totp" };
+        replayed ||= check === "replayed";
+      }
+      if (replayed) await recordAudit(ex, { type: "factor.totp_replayed", userId, data: { context: context.purpose }, ...meta });
+      return { ok: false, replayed };
     }
     case "email":
     case "sms": {

@@ -7,8 +7,8 @@ import { maskEmail, maskPhone } from "./phone";
 
 export type SendCodeResult =
   | { ok: true; resendAt: Date; sentTo: string }
-  /** `code` lets a prompt react to the kind of refusal (NO_CREDITS: point at the other methods). */
-  | { ok: false; code: IssueOtpErrorCode | "NOT_SET_UP"; message: string; retryAfterSeconds?: number };
+  /** `code` lets a prompt react to the kind of refusal (NO_CREDITS: point at the other methods; BLOCKED: lib/auth/second-step-guard.ts). */
+  | { ok: false; code: IssueOtpErrorCode | "NOT_SET_UP" | "BLOCKED"; message: string; retryAfterSeconds?: number };
 
 /**
  * Sends a code to the user's enrolled email address or phone (SMS, or a voice call to the

@@ -106,16 +106,16 @@ describe("authenticator app setup data", () => {
   });
 });
 
-describe("verifyTotpFactor: a code is accepted at most once", () => {
+describe("verifyTotpFactor: a code is accepted at most once, and a second use is told apart", () => {
   it("accepts the current code once and refuses its replay", async () => {
     const user = await createUser();
     const { secret, factorId } = await addTotpFactor(user.userId);
     const code = await totpCode(secret);
-    expect(await verifyTotpFactor(db(), await factorRow(factorId), code)).toBe(true);
-    expect(await verifyTotpFactor(db(), await factorRow(factorId), code)).toBe(false);
+    expect(await verifyTotpFactor(db(), await factorRow(factorId), code)).toBe("accepted");
+    expect(await verifyTotpFactor(db(), await factorRow(factorId), code)).toBe("replayed");
     // Even with a stale copy of the factor, which still shows no accepted step.
     const stale = { ...(await factorRow(factorId)), lastTotpStep: null };
-    expect(await verifyTotpFactor(db(), stale, code)).toBe(false);
+    expect(await verifyTotpFactor(db(), stale, code)).toBe("replayed");
   });
 
   it("refuses an older step's code after a newer one was accepted", async () => {
@@ -124,8 +124,8 @@ describe("verifyTotpFactor: a code is accepted at most once", () => {
     const epoch = nowSeconds();
     const newer = await generate({ secret, epoch: epoch + 30 });
     const older = await generate({ secret, epoch });
-    expect(await verifyTotpFactor(db(), await factorRow(factorId), newer)).toBe(true);
-    expect(await verifyTotpFactor(db(), await factorRow(factorId), older)).toBe(false);
+    expect(await verifyTotpFactor(db(), await factorRow(factorId), newer)).toBe("accepted");
+    expect(await verifyTotpFactor(db(), await factorRow(factorId), older)).toBe("replayed");
     expect((await factorRow(factorId)).lastTotpStep).toBe(Math.floor((epoch + 30) / 30));
   });
 
@@ -133,8 +133,8 @@ describe("verifyTotpFactor: a code is accepted at most once", () => {
     const user = await createUser();
     const { secret, factorId } = await addTotpFactor(user.userId);
     const epoch = nowSeconds();
-    expect(await verifyTotpFactor(db(), await factorRow(factorId), await generate({ secret, epoch }))).toBe(true);
-    expect(await verifyTotpFactor(db(), await factorRow(factorId), await generate({ secret, epoch: epoch + 30 }))).toBe(true);
+    expect(await verifyTotpFactor(db(), await factorRow(factorId), await generate({ secret, epoch }))).toBe("accepted");
+    expect(await verifyTotpFactor(db(), await factorRow(factorId), await generate({ secret, epoch: epoch + 30 }))).toBe("accepted");
   });
 
   it("of 10 concurrent checks of one fresh code, exactly one succeeds", async () => {
@@ -143,7 +143,7 @@ describe("verifyTotpFactor: a code is accepted at most once", () => {
     const factor = await factorRow(factorId);
     const code = await totpCode(secret);
     const results = await Promise.all(Array.from({ length: 10 }, () => verifyTotpFactor(db(), factor, code)));
-    expect(results.filter(Boolean)).toHaveLength(1);
+    expect(results.filter((r) => r === "accepted")).toHaveLength(1);
   });
 
   it("refuses a code two steps away and a code of another secret", async () => {
@@ -151,9 +151,9 @@ describe("verifyTotpFactor: a code is accepted at most once", () => {
     const { secret, factorId } = await addTotpFactor(user.userId);
     const factor = await factorRow(factorId);
     // -2 and +3: still two or more steps away if the clock ticks into the next step meanwhile.
-    expect(await verifyTotpFactor(db(), factor, await totpCode(secret, -2))).toBe(false);
-    expect(await verifyTotpFactor(db(), factor, await totpCode(secret, 3))).toBe(false);
-    expect(await verifyTotpFactor(db(), factor, await totpCode(newTotpSecret()))).toBe(false);
+    expect(await verifyTotpFactor(db(), factor, await totpCode(secret, -2))).toBe("rejected");
+    expect(await verifyTotpFactor(db(), factor, await totpCode(secret, 3))).toBe("rejected");
+    expect(await verifyTotpFactor(db(), factor, await totpCode(newTotpSecret()))).toBe("rejected");
     expect((await factorRow(factorId)).lastTotpStep).toBeNull();
   });
 
@@ -161,7 +161,7 @@ describe("verifyTotpFactor: a code is accepted at most once", () => {
     const user = await createUser();
     const { secret, factorId } = await addTotpFactor(user.userId);
     const asEmail = { ...(await factorRow(factorId)), kind: "email" as const };
-    expect(await verifyTotpFactor(db(), asEmail, await totpCode(secret))).toBe(false);
+    expect(await verifyTotpFactor(db(), asEmail, await totpCode(secret))).toBe("rejected");
   });
 
   it("an enrolled factor (beginTotp + finishTotp) refuses the code used to enroll it", async () => {
@@ -172,8 +172,8 @@ describe("verifyTotpFactor: a code is accepted at most once", () => {
     expect(done.ok).toBe(true);
     if (!done.ok) return;
     const factor = await factorRow(done.factorId);
-    expect(await verifyTotpFactor(db(), factor, code)).toBe(false);
-    expect(await verifyTotpFactor(db(), factor, await totpCode(setup.secret, 1))).toBe(true);
+    expect(await verifyTotpFactor(db(), factor, code)).toBe("replayed");
+    expect(await verifyTotpFactor(db(), factor, await totpCode(setup.secret, 1))).toBe("accepted");
   });
 });
 

@@ -34,21 +34,26 @@ export async function matchTotp(secret: string, input: string, epoch = Math.floo
 export const sealTotpSecret = (secret: string, userId: string) => encrypt(secret, `totp:${userId}`);
 export const openTotpSecret = (sealed: string, userId: string) => decrypt(sealed, `totp:${userId}`);
 
+/** What a TOTP check found: a valid code for this factor that was already used is a `replayed` one. */
+export type TotpCheck = "accepted" | "replayed" | "rejected";
+
 /**
  * Checks a code against an enrolled TOTP factor. A code is accepted at most once: the
  * factor's last accepted step only moves forward, in one conditional UPDATE, so a replay —
- * even a concurrent one — of the same or an older code fails.
+ * even a concurrent one — of the same or an older code fails. A replay is told apart from a
+ * wrong code because it means someone saw a real code (over a shoulder, through a phishing
+ * page): the owner must hear of it.
  */
-export async function verifyTotpFactor(ex: Executor, factor: Factor, input: string): Promise<boolean> {
-  if (factor.kind !== "totp" || !factor.secretEncrypted) return false;
+export async function verifyTotpFactor(ex: Executor, factor: Factor, input: string): Promise<TotpCheck> {
+  if (factor.kind !== "totp" || !factor.secretEncrypted) return "rejected";
   const secret = openTotpSecret(factor.secretEncrypted, factor.userId);
   const step = await matchTotp(secret, input);
-  if (step === null) return false;
+  if (step === null) return "rejected";
   const [row] = await ex
     .update(factors)
     // Re-sealed on every use, so a secret rotation migrates each factor as it is used.
     .set({ lastTotpStep: step, lastUsedAt: sql`now()`, secretEncrypted: sealTotpSecret(secret, factor.userId) })
     .where(and(eq(factors.id, factor.id), or(isNull(factors.lastTotpStep), lt(factors.lastTotpStep, step))))
     .returning({ id: factors.id });
-  return Boolean(row);
+  return row ? "accepted" : "replayed";
 }
