@@ -20,7 +20,8 @@ test("an owner sets the team's 2FA policy on Team → Security, and it stays set
   const preview = page.getByTestId("policy-preview");
   await expect(preview).toContainText("1 member has no second factor that this policy accepts");
   await expect(preview).toContainText("Olga Owner (you)");
-  await expect(page.getByLabel("Default method")).toHaveValue("email");
+  // New teams suggest the authenticator app: email alone shares its channel with password resets.
+  await expect(page.getByLabel("Default method")).toHaveValue("totp");
   await expectAccessible(page, "/team/security");
   await screenshot(page, "team-policy-1-default");
 
@@ -35,15 +36,18 @@ test("an owner sets the team's 2FA policy on Team → Security, and it stays set
   await screenshot(page, "team-policy-2-error");
 
   // Require 2FA, 3 days of grace, only the app and security keys, never remember devices.
-  await page.getByLabel("Authenticator app", { exact: true }).check();
+  // The saved default (the app) not allowed: the form proposes the strongest method left and says so.
   await page.getByLabel("Security key or passkey", { exact: true }).check();
+  await expect(page.getByLabel("Default method")).toHaveValue("webauthn");
+  await expect(page.getByTestId("default-changed")).toHaveText("Authenticator app isn't allowed, so Security key or passkey is selected.");
+  await page.getByLabel("Authenticator app", { exact: true }).check();
+  await expect(page.getByTestId("default-changed")).toHaveCount(0);
   await expect(page.getByText("Choose at least one allowed method.")).toBeHidden();
   await page.getByRole("switch", { name: "Require two-factor authentication for all members" }).check();
   await page.getByRole("radio", { name: "3 days" }).check();
   await page.getByLabel("Remember this device for").selectOption({ label: "Never — ask at every sign-in" });
   await expect(page.getByTestId("remember-note")).toHaveText("Saving forgets every device members have remembered.");
   await expect(page.getByLabel("Default method")).toHaveValue("totp");
-  await expect(page.getByTestId("default-changed")).toHaveText("Email code isn't allowed, so Authenticator app is selected.");
   await expect(preview).toContainText("They will have 3 days to set one up");
   await page.getByRole("button", { name: "Save policy" }).click();
   await expect(page.getByText("Policy saved.")).toBeVisible();

@@ -102,7 +102,7 @@ export const OPEN_POLICY: PolicyInput = {
   graceDays: 0,
   allowedMethods: ALL_KINDS,
   smsBackupOnly: false,
-  defaultMethod: "email",
+  defaultMethod: "totp",
   rememberDeviceDays: 30,
 };
 

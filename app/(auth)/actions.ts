@@ -7,6 +7,7 @@ import { readTrustedDeviceCookie, setChallengeCookie } from "@/lib/auth/cookies"
 import { emailField, newPasswordField, signInInput, signUpInput } from "@/lib/auth/input";
 import { requestPasswordReset, resetPassword } from "@/lib/auth/password-reset";
 import { requestMeta } from "@/lib/auth/request-meta";
+import { unblockSecondFactor } from "@/lib/auth/second-step-guard";
 import { passwordStep } from "@/lib/auth/sign-in";
 import { signUp } from "@/lib/auth/sign-up";
 
@@ -40,3 +41,9 @@ export const resetPasswordAction = validatedAction(
     return result.ok ? { ok: true } : { error: result.message };
   },
 );
+
+// A malformed token is a dead link: the lib answers it with the same message.
+export const unblockSignInAction = validatedAction(z.object({ token: z.string().max(200).catch("") }), async ({ token }): Promise<ActionState> => {
+  const result = await unblockSecondFactor(token, await requestMeta());
+  return result.ok ? { ok: true } : { error: result.message };
+});

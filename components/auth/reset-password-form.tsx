@@ -10,13 +10,15 @@ import type { ActionState } from "@/lib/auth/action";
 import { PASSWORD_MIN } from "@/lib/auth/password-policy";
 import { useHydrated } from "./use-hydrated";
 
-export function ResetPasswordForm({ token }: { token: string }) {
+/** `nextSignIn`: what the next sign-in will ask, when the account's email factor won't count (the page works it out). */
+export function ResetPasswordForm({ token, nextSignIn }: { token: string; nextSignIn: string | null }) {
   const [state, action] = useActionState<ActionState, FormData>(resetPasswordAction, {});
   const hydrated = useHydrated();
   if (state.ok) {
     return (
       <div className="space-y-4">
         <Alert tone="success">Your password was changed and every session signed out. Sign in with your new password — your second factor is still needed.</Alert>
+        {nextSignIn && <NextSignIn text={nextSignIn} />}
         <Link href="/sign-in" className="block text-center text-sm font-medium text-indigo-700 hover:underline">
           Sign in
         </Link>
@@ -33,6 +35,7 @@ export function ResetPasswordForm({ token }: { token: string }) {
           </Link>
         </Alert>
       )}
+      {nextSignIn && <NextSignIn text={nextSignIn} />}
       <input type="hidden" name="token" value={token} />
       <Field
         label="New password"
@@ -49,5 +52,13 @@ export function ResetPasswordForm({ token }: { token: string }) {
         Set new password
       </SubmitButton>
     </form>
+  );
+}
+
+function NextSignIn({ text }: { text: string }) {
+  return (
+    <p className="rounded-md border border-amber-200 bg-amber-50 px-3 py-2 text-sm text-amber-900" data-testid="next-sign-in">
+      {text}
+    </p>
   );
 }

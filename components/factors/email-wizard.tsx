@@ -18,8 +18,12 @@ type Flow = Pick<EnrollState, "error" | "stepUp" | "fieldErrors"> & { sent?: Sen
 
 const failed = (result: EnrollState, sent?: Sent): Flow => ({ error: result.error, stepUp: result.stepUp, fieldErrors: result.fieldErrors, sent });
 
-/** Email-code enrollment: send a code to the account's address, then enter it. */
-export function EmailWizard({ email }: { email: string }) {
+/**
+ * Email-code enrollment: send a code to the account's address, then enter it. `onlyFactor`:
+ * email would be the account's only factor, and a password reset by email then needs a
+ * recovery code at the next sign-in (lib/factors/methods.ts) — said before it is turned on.
+ */
+export function EmailWizard({ email, onlyFactor }: { email: string; onlyFactor: boolean }) {
   const hydrated = useHydrated();
 
   const finish = useFinishEnrollment("email");
@@ -56,6 +60,12 @@ export function EmailWizard({ email }: { email: string }) {
             </p>
             <Alert tone="warning">
               Email is convenient but less secure than an authenticator app or security key — if someone gets into your email, they get your codes too.
+              {onlyFactor && (
+                <span className="mt-2 block" data-testid="email-only-note">
+                  If you use only email, resetting your password by email will need a recovery code at the next sign-in — add an authenticator app or a
+                  security key too.
+                </span>
+              )}
             </Alert>
             <form action={action} className="space-y-4" noValidate>
               <input type="hidden" name="intent" value="send" />

@@ -93,13 +93,10 @@ export function PolicyForm({ teamId, saved, requireStatus, affected: initialAffe
   const smsAllowed = allowed("sms");
 
   // The default is chosen among the allowed methods; when the admin's choice stops being one,
-  // the form proposes email (or the first left) and says so, keeping the choice for if it returns.
+  // the form proposes the strongest left (KINDS is strongest first: the app before email, whose
+  // mailbox also resets the password) and says so, keeping the choice for if it returns.
   const defaultChoices = KINDS.filter((k) => allowed(k) && !(k === "sms" && values.smsBackupOnly));
-  const defaultMethod = defaultChoices.includes(values.defaultMethod)
-    ? values.defaultMethod
-    : defaultChoices.includes("email")
-      ? "email"
-      : defaultChoices[0];
+  const defaultMethod = defaultChoices.includes(values.defaultMethod) ? values.defaultMethod : defaultChoices[0];
 
   const sameMethods = previewKey(values.allowedMethods, values.smsBackupOnly) === previewKey(saved.allowedMethods, saved.smsBackupOnly);
   const wouldBlock = blocksAtOnce(values) && values.allowedMethods.length > 0 && !(blocksAtOnce(saved) && sameMethods);
@@ -269,7 +266,10 @@ export function PolicyForm({ teamId, saved, requireStatus, affected: initialAffe
               error={error("defaultMethod")}
               hint={
                 <>
-                  <p>Offered first when a new member sets up two-factor authentication. Email costs nothing and every member has one.</p>
+                  <p>
+                    Offered first when a new member sets up two-factor authentication. The authenticator app is free and strong; email alone shares its channel
+                    with password resets.
+                  </p>
                   {defaultMethod !== values.defaultMethod && (
                     <p className="font-medium text-slate-700" data-testid="default-changed">
                       {allowed(values.defaultMethod) ? "Text messages are a backup only" : `${FACTOR_NAMES[values.defaultMethod]} isn't allowed`}, so{" "}

@@ -1,7 +1,7 @@
 import { desc, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { db } from "@/lib/db";
-import { outbox, sessions, users } from "@/lib/db/schema";
+import { memberships, outbox, sessions, teams, users } from "@/lib/db/schema";
 import { addEmailFactor, addTotpFactor, createSignedInUser, createUser, lastCodeTo, meta, outboxTo, PASSWORD, totpCode } from "@/tests/helpers";
 import { exchangeChallenge } from "./challenge";
 import { requestPasswordReset, resetPassword } from "./password-reset";
@@ -127,5 +127,17 @@ describe("the mailbox alone is not enough", () => {
     await resetByMailbox(user.email);
     const step = await passwordStep({ email: user.email, password: NEW_PASSWORD }, meta, deviceToken);
     expect(step).toMatchObject({ ok: true, secondFactorRequired: true });
+  });
+});
+
+describe("new teams", () => {
+  it("suggest the authenticator app, not email, as the default method for new members", async () => {
+    const user = await createUser();
+    const [team] = await db()
+      .select({ defaultMethod: teams.defaultMethod })
+      .from(teams)
+      .innerJoin(memberships, eq(memberships.teamId, teams.id))
+      .where(eq(memberships.userId, user.userId));
+    expect(team!.defaultMethod).toBe("totp");
   });
 });

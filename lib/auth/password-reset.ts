@@ -3,7 +3,8 @@ import { recordAudit, type RequestMeta } from "@/lib/audit";
 import { config } from "@/lib/config";
 import { db } from "@/lib/db";
 import { consumeOnce } from "@/lib/db/consume";
-import { factors, passwordResets, users } from "@/lib/db/schema";
+import { factors, passwordResets, users, type FactorKind } from "@/lib/db/schema";
+import { countRecoveryCodes } from "@/lib/factors/recovery-codes";
 import { revokeTrustedDevices } from "@/lib/factors/trusted-devices";
 import { send } from "@/lib/messaging";
 import { notifyUser } from "@/lib/notifications";
@@ -56,20 +57,34 @@ async function deliverResetLink(email: string, meta: RequestMeta): Promise<void>
       "",
       link,
       "",
-      "The link works once. Your second factor is still needed to sign in afterwards.",
+      "The link works once. Your second factor is still needed to sign in afterwards — and since this link came by email, an email code won't count as that second factor the first time.",
       "If you didn't ask for this, ignore this email: your password stays as it is.",
     ].join("\n"),
   });
 }
 
-/** True when `token` is a live reset link (for showing the form, not for using it). */
-export async function isResetTokenLive(token: string): Promise<boolean> {
-  if (!token) return false;
+/**
+ * What the reset page says will be asked at the next sign-in, for a live link (null
+ * otherwise): an account with an email factor is told the email code will not count and
+ * which of its other factors, or how many recovery codes, it can use instead.
+ */
+export async function describeResetLink(token: string): Promise<{ emailFactor: boolean; otherKinds: FactorKind[]; recoveryCodesLeft: number } | null> {
+  if (!token) return null;
   const [row] = await db()
-    .select({ id: passwordResets.id })
+    .select({ userId: passwordResets.userId })
     .from(passwordResets)
     .where(and(eq(passwordResets.tokenHash, hashToken(token)), isNull(passwordResets.consumedAt), gt(passwordResets.expiresAt, sql`now()`)));
-  return Boolean(row);
+  if (!row) return null;
+  const [kinds, recoveryCodesLeft] = await Promise.all([
+    db().selectDistinct({ kind: factors.kind }).from(factors).where(eq(factors.userId, row.userId)),
+    countRecoveryCodes(row.userId),
+  ]);
+  return { emailFactor: kinds.some((k) => k.kind === "email"), otherKinds: kinds.map((k) => k.kind).filter((k) => k !== "email"), recoveryCodesLeft };
+}
+
+/** True when `token` is a live reset link (for showing the form, not for using it). */
+export async function isResetTokenLive(token: string): Promise<boolean> {
+  return (await describeResetLink(token)) !== null;
 }
 
 /**

@@ -53,8 +53,8 @@ const openChallenge = and(
 );
 
 const NOT_ALLOWED = "Your team doesn't allow this method for signing in. Use another method.";
-export const EMAIL_SUSPENDED =
-  "Because your password was just reset by email, a code by email can't be your second factor this time. Use your authenticator app, security key, phone or a recovery code.";
+export const EMAIL_SUSPENDED_REASON = "Because your password was just reset by email, a code by email can't be your second factor this time.";
+const EMAIL_SUSPENDED = `${EMAIL_SUSPENDED_REASON} Use your authenticator app, security key, phone or a recovery code.`;
 
 const EXPIRED = { ok: false as const, message: "Your sign-in has expired. Enter your email and password again.", restart: true };
 

@@ -16,7 +16,7 @@ import { listSignInMethods } from "./methods";
 import { addableKinds, enrollRefusal } from "./policy-rules";
 
 const ALL: FactorKind[] = ["totp", "email", "sms", "webauthn"];
-const base: PolicyInput = { requireTwoFactor: true, graceDays: 0, allowedMethods: ALL, smsBackupOnly: false, defaultMethod: "email", rememberDeviceDays: 30 };
+const base: PolicyInput = { requireTwoFactor: true, graceDays: 0, allowedMethods: ALL, smsBackupOnly: false, defaultMethod: "totp", rememberDeviceDays: 30 };
 
 /** A team whose owner set `policy`, and a new member of it. */
 async function memberOf(policy: Partial<PolicyInput>, role: Role = "member") {

@@ -34,7 +34,7 @@ const basePolicy: PolicyInput = {
   graceDays: 0,
   allowedMethods: ["totp", "email", "sms", "webauthn"],
   smsBackupOnly: false,
-  defaultMethod: "email",
+  defaultMethod: "totp",
   rememberDeviceDays: 30,
 };
 /** No SMS at all: no phone number needed, so most tests can leave it out. */

@@ -15,7 +15,8 @@ export default async function AddEmailPage() {
   const user = await requireUser();
   if (!(await hasFreshStepUp(user.id, user.sessionId))) redirect(stepUpHref("email"));
   const refused = await enrollRefusal(user.id, "email");
-  const alreadyOn = (await listFactors(user.id)).some((factor) => factor.kind === "email");
+  const kinds = (await listFactors(user.id)).map((factor) => factor.kind);
+  const alreadyOn = kinds.includes("email");
   return (
     <WizardShell refused={refused} title="Use email codes" description="When you sign in, we email you a 6-digit code to enter after your password.">
       {alreadyOn ? (
@@ -27,7 +28,7 @@ export default async function AddEmailPage() {
           .
         </Alert>
       ) : (
-        <EmailWizard email={user.email} />
+        <EmailWizard email={user.email} onlyFactor={kinds.length === 0} />
       )}
     </WizardShell>
   );
