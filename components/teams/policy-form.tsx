@@ -13,6 +13,8 @@ import { FACTOR_NAMES } from "@/lib/factors/kinds";
 import { CONFIRM_BUTTON_ID, PolicyConfirm } from "./policy-confirm";
 import { Choice, describedBy, FieldError, SelectField } from "./policy-fields";
 import { PolicyPreview, previewKey, useAffectedMembers } from "./policy-preview";
+import { PolicyStepUp, type StepUpMethods } from "./policy-step-up";
+import { ActionError } from "@/components/factors/action-error";
 
 /** Strongest first: the order methods are offered in. */
 const METHODS: { kind: FactorKind; note: string }[] = [
@@ -59,10 +61,12 @@ type Props = {
   /** Who the saved policy stops, rendered on the server. */
   affected: AffectedMembers;
   youId: string;
+  /** The admin's own factors, for confirming it's them before a save. */
+  stepUp: StepUpMethods;
 };
 
 /** Team → Security: the team's 2FA policy, edited in one form and saved in one action. */
-export function PolicyForm({ teamId, saved, requireStatus, affected: initialAffected, youId }: Props) {
+export function PolicyForm({ teamId, saved, requireStatus, affected: initialAffected, youId, stepUp }: Props) {
   const hydrated = useHydrated();
   const [values, setValues] = useState<PolicyValues>(saved);
   // Fields changed since the last save attempt: their old error no longer describes them.
@@ -70,10 +74,23 @@ export function PolicyForm({ teamId, saved, requireStatus, affected: initialAffe
   const dialog = useRef<HTMLDialogElement>(null);
   const cancel = useRef<HTMLButtonElement>(null);
 
+  // A save refused for want of a fresh second factor waits here while the admin confirms it's them.
+  const stepUpDialog = useRef<HTMLDialogElement>(null);
+  const waiting = useRef<FormData | null>(null);
+  const [confirming, setConfirming] = useState(false);
+  const askStepUp = () => {
+    setConfirming(true);
+    stepUpDialog.current?.showModal();
+  };
+
   const [state, save, saving] = useActionState<ActionState<{ policy: PolicyValues }>, FormData>(async (_prev, formData) => {
     setEdited(new Set());
     const result = await savePolicyAction({}, formData);
     if (result.ok && result.data) setValues(result.data.policy);
+    if (result.stepUp) {
+      waiting.current = formData;
+      askStepUp();
+    }
     return result;
   }, {});
 
@@ -332,13 +349,37 @@ export function PolicyForm({ teamId, saved, requireStatus, affected: initialAffe
           Save policy
         </Button>
         {state.ok && !dirty && <Alert tone="success">Policy saved.</Alert>}
-        {failed && (
+        {failed && state.stepUp && !confirming ? (
           <Alert tone="error">
-            {fieldMessages ? "The policy was not saved. Check the fields marked above." : (state.error ?? state.fieldErrors?.teamId?.[0])}
+            The policy was not saved: changing it needs your second factor again.{" "}
+            <button type="button" onClick={askStepUp} className="font-medium text-indigo-700 underline">
+              Confirm it&apos;s you
+            </button>
           </Alert>
+        ) : failed && state.setUpFactor ? (
+          <ActionError error={state.error} setUpFactor boxed />
+        ) : (
+          failed &&
+          !state.stepUp && (
+            <Alert tone="error">
+              {fieldMessages ? "The policy was not saved. Check the fields marked above." : (state.error ?? state.fieldErrors?.teamId?.[0])}
+            </Alert>
+          )
         )}
       </div>
 
+      <PolicyStepUp
+        dialogRef={stepUpDialog}
+        open={confirming}
+        onClose={() => setConfirming(false)}
+        stepUp={stepUp}
+        onVerified={() => {
+          stepUpDialog.current?.close();
+          const formData = waiting.current;
+          waiting.current = null;
+          if (formData) startTransition(() => save(formData));
+        }}
+      />
       <PolicyConfirm dialogRef={dialog} cancelRef={cancel} affected={affected.loading ? undefined : affected.data} youId={youId} saving={saving} />
     </form>
   );
