@@ -145,4 +145,12 @@ test("credits, roles, removals, API keys and admin invitations each ask a stale 
   await expect(owner.getByRole("alert").filter({ hasText: "For your security" })).toContainText("For your security, confirm it's you");
   await screenshot(owner, "team-step-up-invite");
   await expect(owner.getByTestId("pending-invitation")).toHaveCount(0);
+
+  // The audit log: the owner's sign-in that passed 2FA, by time only; the credits they added, with where from.
+  await owner.goto("/team/audit");
+  await expect(owner.getByText("Passed two-factor authentication at sign-in").filter({ visible: true }).first()).toBeVisible();
+  await expect(owner.getByText("SMS credits added").filter({ visible: true }).first()).toBeVisible();
+  await screenshot(owner, "team-audit-log");
+  await owner.setViewportSize({ width: 390, height: 844 });
+  await screenshot(owner, "team-audit-log-390");
 });
