@@ -178,7 +178,7 @@ export class TotpDevice {
 }
 
 /** Every wizard (and the challenge/step-up prompts) marks itself with data-ready once hydrated. */
-export async function waitForReady(page: Page): Promise<void> {
+export async function waitForReady(page: Pick<Page, "locator">): Promise<void> {
   await page.locator("[data-ready]").first().waitFor();
 }
 

@@ -1,5 +1,19 @@
 import { expect, test, type Page } from "@playwright/test";
-import { newAccount, readLatestMessage, screenshot, signOut, signUp, TEST_PHONE, waitForForm, type Account , expectAccessible } from "./helpers";
+import {
+  enrollTotp,
+  expectAccessible,
+  finishRecoveryCodes,
+  newAccount,
+  readLatestMessage,
+  screenshot,
+  signOut,
+  signUp,
+  submitChallengeCode,
+  TEST_PHONE,
+  waitForForm,
+  waitForReady,
+  type Account,
+} from "./helpers";
 
 const INVALID_LINK = "This invitation link is invalid or has expired.";
 
@@ -24,6 +38,9 @@ test("an owner invites an email; the invitee signs up with it, accepts, and work
   const owner: Account = newAccount("Olivia Owner");
   const teamName = `${owner.name}'s team`;
   await signUp(page, owner);
+  // Changing the team's policy and inviting an admin need the owner's own second factor, confirmed.
+  const totp = await enrollTotp(page);
+  await finishRecoveryCodes(page);
 
   await page.goto("/team/invitations");
   await expect(page.getByRole("heading", { name: "Pending invitations" })).toBeVisible();
@@ -34,6 +51,8 @@ test("an owner invites an email; the invitee signs up with it, accepts, and work
   await waitForForm(page);
   await page.getByLabel("SMS as a backup only").uncheck();
   await page.getByRole("button", { name: "Save policy" }).click();
+  await waitForReady(page.getByRole("dialog", { name: "Confirm it's you" }));
+  await submitChallengeCode(page, await totp.next());
   await expect(page.getByText("Policy saved.")).toBeVisible();
   await page.goto("/team/invitations");
   const invitee = newAccount("Ivan Invitee");

@@ -49,6 +49,9 @@ test("an owner requires 2FA: a member without a factor is held on setup until en
   await owner.getByLabel("Remember this device for").selectOption({ label: "Never — ask at every sign-in" });
   await owner.getByRole("button", { name: "Save policy" }).click();
   await owner.getByRole("dialog", { name: "1 member will be blocked until they set up 2FA" }).getByRole("button", { name: "Require 2FA now" }).click();
+  // A team-wide change: the owner confirms it's them in place, and the policy is saved as edited.
+  await waitForReady(owner.getByRole("dialog", { name: "Confirm it's you" }));
+  await submitChallengeCode(owner, await ownerTotp.next());
   await expect(owner.getByText("Policy saved.")).toBeVisible();
   await expect(await memberStatus(owner, memberAccount)).toHaveText(/^Missing/);
 

@@ -5,6 +5,7 @@ import { send } from "@/lib/messaging";
 import type { RequestMeta } from "@/lib/audit";
 import { describeUserAgent } from "@/lib/format/user-agent";
 import { formatTime } from "@/lib/format/time";
+import { greeting } from "@/lib/messaging/display-name";
 
 /**
  * Emails the account owner about a security change. Sent after the change committed; a
@@ -19,7 +20,7 @@ export async function notifyUser(userId: string, subject: string, lines: string[
       channel: "email",
       to: user.email,
       subject,
-      text: [`Hi ${user.name},`, "", ...lines, ...context, "", "If this wasn't you, change your password and review Settings → Security now."].join("\n"),
+      text: [greeting(user.name), "", ...lines, ...context, "", "If this wasn't you, change your password and review Settings → Security now."].join("\n"),
     });
   } catch (error) {
     console.error("security notification failed", error instanceof Error ? error.message : error);

@@ -13,8 +13,11 @@ const actions = {
   verifyWebAuthn: (response: string) => verifyStepUpWebAuthn(response),
 };
 
-/** Re-entering a second factor before a sensitive change; then back to `next`. */
-export function StepUpPrompt({ methods, recoveryCodesLeft, next }: { methods: PromptMethod[]; recoveryCodesLeft: number; next: string }) {
+/**
+ * Re-entering a second factor before a sensitive change; then back to `next`, or — where the
+ * change waits on the same page (a form full of edits) — `onVerified` instead.
+ */
+export function StepUpPrompt({ methods, recoveryCodesLeft, next, onVerified }: { methods: PromptMethod[]; recoveryCodesLeft: number; next: string; onVerified?: () => void }) {
   const router = useRouter();
   const hydrated = useHydrated();
   return (
@@ -24,6 +27,7 @@ export function StepUpPrompt({ methods, recoveryCodesLeft, next }: { methods: Pr
         recoveryCodesLeft={recoveryCodesLeft}
         actions={actions}
         onVerified={() => {
+          if (onVerified) return onVerified();
           router.replace(next);
           router.refresh();
         }}

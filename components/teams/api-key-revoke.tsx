@@ -16,14 +16,18 @@ export function ApiKeyRevoke({ teamId, keyId, name, prefix }: Props) {
   const setNotice = useListNotice();
   const [open, setOpen] = useState(false);
   // Kept apart from the action's state so that reopening the dialog starts without an old error.
-  const [error, setError] = useState<string | undefined>();
+  const [error, setError] = useState<Pick<ActionState, "error" | "stepUp" | "setUpFactor"> | undefined>();
   const [, revoke] = useActionState<ActionState, FormData>(async (prev, formData) => {
     const result = await revokeApiKeyAction(prev, formData);
     if (result.ok) {
       setOpen(false);
       setNotice({ ok: true, text: `“${name}” was revoked. Requests that use ${prefix}… now get 401 Unauthorized.` });
     } else {
-      setError(result.error ?? Object.values(result.fieldErrors ?? {}).flat()[0] ?? "The key could not be revoked. Reload the page and try again.");
+      setError({
+        error: result.error ?? Object.values(result.fieldErrors ?? {}).flat()[0] ?? "The key could not be revoked. Reload the page and try again.",
+        stepUp: result.stepUp,
+        setUpFactor: result.setUpFactor,
+      });
     }
     return result;
   }, {});
@@ -50,7 +54,9 @@ export function ApiKeyRevoke({ teamId, keyId, name, prefix }: Props) {
           fields={{ teamId, keyId }}
           confirmLabel="Revoke key"
           pendingText="Revoking…"
-          error={error}
+          error={error?.error}
+          stepUp={error?.stepUp}
+          setUpFactor={error?.setUpFactor}
           stepUpNext="/team/developers"
         >
           <p>

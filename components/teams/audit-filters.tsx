@@ -1,5 +1,6 @@
 import Link from "next/link";
-import { AUDIT_EVENTS, type AuditType } from "@/lib/audit";
+import type { AuditType } from "@/lib/audit";
+import { TEAM_LOG_TYPES, teamEventDescription } from "@/lib/audit/team-log";
 
 type Props = {
   members: { id: string; name: string; email: string }[];
@@ -16,7 +17,7 @@ const GROUPS: [string, RegExp][] = [
 ];
 
 function groupedTypes(): [string, AuditType[]][] {
-  const types = Object.keys(AUDIT_EVENTS) as AuditType[];
+  const types = TEAM_LOG_TYPES;
   const groups = GROUPS.map(([label, re]) => [label, types.filter((t) => re.test(t))] as [string, AuditType[]]);
   const other = types.filter((t) => !GROUPS.some(([, re]) => re.test(t)));
   return [...groups, ["Other", other] as [string, AuditType[]]].filter(([, list]) => list.length > 0);
@@ -52,7 +53,7 @@ export function AuditFilters({ members, member, type }: Props) {
             <optgroup key={label} label={label}>
               {list.map((t) => (
                 <option key={t} value={t}>
-                  {AUDIT_EVENTS[t]}
+                  {teamEventDescription(t)}
                 </option>
               ))}
             </optgroup>

@@ -116,7 +116,9 @@ export function AuditLogTable({ events, olderHref, newerHref, filtered, paged }:
               {event.actor && <span className="text-slate-600"> · by {event.actor.name || event.actor.email}</span>}
             </p>
             <p className="text-xs text-slate-600">
-              <time dateTime={event.createdAt.toISOString()}>{formatTime(event.createdAt)}</time> · {where(event)}
+              <time dateTime={event.createdAt.toISOString()}>{formatTime(event.createdAt)}</time>
+              {/* Members' own events carry no place (the team log never shows one): nothing to add then. */}
+              {(event.device || event.ip) && ` · ${where(event)}`}
             </p>
           </li>
         ))}

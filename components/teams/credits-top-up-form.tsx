@@ -3,6 +3,7 @@
 import { useActionState } from "react";
 import { addCreditsAction } from "@/app/(dashboard)/team/credits/actions";
 import { useHydrated } from "@/components/auth/use-hydrated";
+import { ActionError } from "@/components/factors/action-error";
 import { Alert } from "@/components/ui/alert";
 import { SubmitButton } from "@/components/ui/button";
 import { Field } from "@/components/ui/field";
@@ -21,7 +22,7 @@ export function CreditsTopUpForm({ teamId, max }: { teamId: string; max: number 
           Added {count(state.data.amount)}. The balance is now {state.data.balance.toLocaleString("en-US")}.
         </Alert>
       )}
-      {state.error && <Alert tone="error">{state.error}</Alert>}
+      <ActionError error={state.error} stepUp={state.stepUp} setUpFactor={state.setUpFactor} next="/team/credits" boxed />
       <input type="hidden" name="teamId" value={teamId} />
       <div className="flex flex-col gap-3 sm:flex-row sm:items-start">
         <Field

@@ -3,6 +3,7 @@
 import { useActionState } from "react";
 import { inviteAction } from "@/app/(dashboard)/team/invitations/actions";
 import { useHydrated } from "@/components/auth/use-hydrated";
+import { ActionError } from "@/components/factors/action-error";
 import { Alert } from "@/components/ui/alert";
 import { SubmitButton } from "@/components/ui/button";
 import { Field } from "@/components/ui/field";
@@ -32,7 +33,7 @@ export function InviteForm({ teamId, canInviteOwner, phone }: Props) {
           Invitation sent to <span className="wrap-anywhere">{state.data.email}</span>. The link works once, for 7 days.
         </Alert>
       )}
-      {state.error && <Alert tone="error">{state.error}</Alert>}
+      <ActionError error={state.error} stepUp={state.stepUp} setUpFactor={state.setUpFactor} next="/team/invitations" boxed />
       <input type="hidden" name="teamId" value={teamId} />
       <div className="grid gap-4 sm:grid-cols-[minmax(0,1fr)_11rem]">
         <Field

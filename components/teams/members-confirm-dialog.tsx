@@ -17,6 +17,7 @@ type Props = {
   pendingText: string;
   error?: string;
   stepUp?: boolean;
+  setUpFactor?: boolean;
   /** Where "Confirm it's you" comes back to. */
   stepUpNext: string;
 };
@@ -26,7 +27,7 @@ type Props = {
  * inside, Escape or Cancel closes it, and the action's error (with the way to confirm it's
  * you) shows in it. Rendered only while open, so a page of members carries no hidden dialogs.
  */
-export function MembersConfirmDialog({ id, onClose, title, children, action, fields, confirmLabel, pendingText, error, stepUp, stepUpNext }: Props) {
+export function MembersConfirmDialog({ id, onClose, title, children, action, fields, confirmLabel, pendingText, error, stepUp, setUpFactor, stepUpNext }: Props) {
   return (
     <dialog
       ref={(dialog) => {
@@ -48,7 +49,7 @@ export function MembersConfirmDialog({ id, onClose, title, children, action, fie
           <div id={`${id}-body`} className="mt-2 space-y-2 text-sm text-slate-700">
             {children}
           </div>
-          <ActionError error={error} stepUp={stepUp} next={stepUpNext} />
+          <ActionError error={error} stepUp={stepUp} setUpFactor={setUpFactor} next={stepUpNext} />
         </div>
         <div className="flex flex-wrap justify-end gap-2 border-t border-slate-100 bg-slate-50 px-5 py-3">
           <button type="button" className={buttonClass("secondary")} onClick={(event) => event.currentTarget.closest("dialog")?.close()}>

@@ -47,7 +47,7 @@ export function MembersRowActions({ teamId, teamName, teamRequires, member, acto
   const hydrated = useHydrated();
   const setNotice = useListNotice();
   const [dialog, setDialog] = useState<"reset" | "remove" | null>(null);
-  const [dialogError, setDialogError] = useState<{ error?: string; stepUp?: boolean } | null>(null);
+  const [dialogError, setDialogError] = useState<Pick<State, "error" | "stepUp" | "setUpFactor"> | null>(null);
 
   const isYou = member.userId === actor.id;
   const menuId = `member-actions-${member.userId}`;
@@ -85,9 +85,14 @@ export function MembersRowActions({ teamId, teamName, teamRequires, member, acto
       if (inDialog) setDialog(null);
       setNotice({ ok: true, text: done(which, result.data, formData) });
     } else if (inDialog) {
-      setDialogError({ error: result.error, stepUp: result.stepUp });
+      setDialogError({ error: result.error, stepUp: result.stepUp, setUpFactor: result.setUpFactor });
     } else {
-      setNotice({ ok: false, text: result.fieldErrors ? (Object.values(result.fieldErrors).flat()[0] ?? "Check and try again.") : (result.error ?? "That didn't work.") });
+      setNotice({
+        ok: false,
+        text: result.fieldErrors ? (Object.values(result.fieldErrors).flat()[0] ?? "Check and try again.") : (result.error ?? "That didn't work."),
+        stepUpNext: result.stepUp ? returnTo : undefined,
+        setUpFactor: result.setUpFactor,
+      });
     }
     return result;
   };
@@ -191,6 +196,7 @@ export function MembersRowActions({ teamId, teamName, teamRequires, member, acto
           pendingText="Resetting…"
           error={dialogError?.error}
           stepUp={dialogError?.stepUp}
+          setUpFactor={dialogError?.setUpFactor}
           stepUpNext={returnTo}
         >
           <p>Their second factors, recovery codes and remembered devices will be deleted, and they&apos;ll be signed out everywhere.</p>
@@ -214,6 +220,8 @@ export function MembersRowActions({ teamId, teamName, teamRequires, member, acto
           confirmLabel={isYou ? "Leave team" : "Remove member"}
           pendingText={isYou ? "Leaving…" : "Removing…"}
           error={dialogError?.error}
+          stepUp={dialogError?.stepUp}
+          setUpFactor={dialogError?.setUpFactor}
           stepUpNext={returnTo}
         >
           {isYou ? (

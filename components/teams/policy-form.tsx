@@ -13,6 +13,8 @@ import { FACTOR_NAMES } from "@/lib/factors/kinds";
 import { CONFIRM_BUTTON_ID, PolicyConfirm } from "./policy-confirm";
 import { Choice, describedBy, FieldError, SelectField } from "./policy-fields";
 import { PolicyPreview, previewKey, useAffectedMembers } from "./policy-preview";
+import { PolicyStepUp, type StepUpMethods } from "./policy-step-up";
+import { ActionError } from "@/components/factors/action-error";
 
 /** Strongest first: the order methods are offered in. */
 const METHODS: { kind: FactorKind; note: string }[] = [
@@ -59,10 +61,12 @@ type Props = {
   /** Who the saved policy stops, rendered on the server. */
   affected: AffectedMembers;
   youId: string;
+  /** The admin's own factors, for confirming it's them before a save. */
+  stepUp: StepUpMethods;
 };
 
 /** Team → Security: the team's 2FA policy, edited in one form and saved in one action. */
-export function PolicyForm({ teamId, saved, requireStatus, affected: initialAffected, youId }: Props) {
+export function PolicyForm({ teamId, saved, requireStatus, affected: initialAffected, youId, stepUp }: Props) {
   const hydrated = useHydrated();
   const [values, setValues] = useState<PolicyValues>(saved);
   // Fields changed since the last save attempt: their old error no longer describes them.
@@ -70,10 +74,23 @@ export function PolicyForm({ teamId, saved, requireStatus, affected: initialAffe
   const dialog = useRef<HTMLDialogElement>(null);
   const cancel = useRef<HTMLButtonElement>(null);
 
+  // A save refused for want of a fresh second factor waits here while the admin confirms it's them.
+  const stepUpDialog = useRef<HTMLDialogElement>(null);
+  const waiting = useRef<FormData | null>(null);
+  const [confirming, setConfirming] = useState(false);
+  const askStepUp = () => {
+    setConfirming(true);
+    stepUpDialog.current?.showModal();
+  };
+
   const [state, save, saving] = useActionState<ActionState<{ policy: PolicyValues }>, FormData>(async (_prev, formData) => {
     setEdited(new Set());
     const result = await savePolicyAction({}, formData);
     if (result.ok && result.data) setValues(result.data.policy);
+    if (result.stepUp) {
+      waiting.current = formData;
+      askStepUp();
+    }
     return result;
   }, {});
 
@@ -127,220 +144,247 @@ export function PolicyForm({ teamId, saved, requireStatus, affected: initialAffe
   const weakOnly = values.allowedMethods.length > 0 && !allowed("totp") && !allowed("webauthn");
 
   return (
-    <form onSubmit={onSubmit} className="space-y-6" noValidate data-ready={hydrated || undefined} aria-label="Two-factor policy">
-      <input type="hidden" name="teamId" value={teamId} />
+    <>
+      <form onSubmit={onSubmit} className="space-y-6" noValidate data-ready={hydrated || undefined} aria-label="Two-factor policy">
+        <input type="hidden" name="teamId" value={teamId} />
 
-      <Card title="Require two-factor authentication">
-        <div className="space-y-5">
-          <div className="flex items-start gap-3">
-            <input
-              type="checkbox"
-              role="switch"
-              id="requireTwoFactor"
-              name="requireTwoFactor"
-              value="on"
-              checked={values.requireTwoFactor}
-              onChange={(e) => set("requireTwoFactor", e.target.checked)}
-              aria-describedby={describedBy("requireTwoFactor-note", error("requireTwoFactor") && "requireTwoFactor-error")}
-              className="relative mt-0.5 h-6 w-11 shrink-0 cursor-pointer appearance-none rounded-full bg-slate-300 transition-colors before:absolute before:top-0.5 before:left-0.5 before:size-5 before:rounded-full before:bg-white before:shadow before:transition-transform checked:bg-indigo-600 checked:before:translate-x-5 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-indigo-600 forced-colors:appearance-auto"
-            />
-            <div className="min-w-0">
-              <label htmlFor="requireTwoFactor" className="block cursor-pointer text-sm font-medium text-slate-900">
-                Require two-factor authentication for all members
-              </label>
-              <p id="requireTwoFactor-note" className="text-sm text-slate-600">
-                Members without a second factor this policy accepts are sent to set one up at their next sign-in (or on their next page if already signed in)
-                and can use nothing else until they have.
-              </p>
-              {requireStatus && (
-                <p className="mt-1 text-sm text-slate-600" data-testid="require-status">
-                  {requireStatus}
-                </p>
-              )}
-              <FieldError id="requireTwoFactor-error" error={error("requireTwoFactor")} />
-            </div>
-          </div>
-
-          {/* A disabled fieldset sends nothing (hidden inputs inside it neither): the choice is kept for when the requirement is turned on. */}
-          {!values.requireTwoFactor && <input type="hidden" name="graceDays" value={values.graceDays} />}
-          <fieldset
-            disabled={!values.requireTwoFactor}
-            aria-describedby={describedBy("graceDays-note", error("graceDays") && "graceDays-error")}
-            className="group"
-          >
-            <legend className="text-sm font-medium text-slate-900 group-disabled:text-slate-500">Grace period</legend>
-            <p id="graceDays-note" className="text-sm text-slate-600">
-              {values.requireTwoFactor
-                ? "Affected members can keep working this long after the requirement is turned on, with a banner counting down; then they are blocked until they set up 2FA."
-                : "Applies once the requirement is on."}
-            </p>
-            <div className="mt-2 flex flex-wrap gap-2">
-              {GRACE.map(({ days, label }) => (
-                <label
-                  key={days}
-                  className="flex cursor-pointer items-center gap-2 rounded-md border border-slate-300 px-3 py-1.5 text-sm text-slate-800 has-checked:border-indigo-500 has-checked:bg-indigo-50 has-disabled:cursor-not-allowed has-disabled:text-slate-500 has-focus-visible:ring-2 has-focus-visible:ring-indigo-500/40"
-                >
-                  <input
-                    type="radio"
-                    name="graceDays"
-                    value={days}
-                    checked={values.graceDays === days}
-                    onChange={() => set("graceDays", days)}
-                    className="size-4 accent-indigo-600"
-                  />
-                  {label}
+        <Card title="Require two-factor authentication">
+          <div className="space-y-5">
+            <div className="flex items-start gap-3">
+              <input
+                type="checkbox"
+                role="switch"
+                id="requireTwoFactor"
+                name="requireTwoFactor"
+                value="on"
+                checked={values.requireTwoFactor}
+                onChange={(e) => set("requireTwoFactor", e.target.checked)}
+                aria-describedby={describedBy("requireTwoFactor-note", error("requireTwoFactor") && "requireTwoFactor-error")}
+                className="relative mt-0.5 h-6 w-11 shrink-0 cursor-pointer appearance-none rounded-full bg-slate-300 transition-colors before:absolute before:top-0.5 before:left-0.5 before:size-5 before:rounded-full before:bg-white before:shadow before:transition-transform checked:bg-indigo-600 checked:before:translate-x-5 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-indigo-600 forced-colors:appearance-auto"
+              />
+              <div className="min-w-0">
+                <label htmlFor="requireTwoFactor" className="block cursor-pointer text-sm font-medium text-slate-900">
+                  Require two-factor authentication for all members
                 </label>
-              ))}
-            </div>
-            <FieldError id="graceDays-error" error={error("graceDays")} />
-          </fieldset>
-
-          <PolicyPreview
-            teamId={teamId}
-            allowedMethods={values.allowedMethods}
-            smsBackupOnly={values.smsBackupOnly}
-            requireTwoFactor={values.requireTwoFactor}
-            graceDays={values.graceDays}
-            affected={affected}
-            youId={youId}
-          />
-        </div>
-      </Card>
-
-      <Card title="Allowed methods" description="Members can set up and sign in with these. Enrollment offers only these methods.">
-        <fieldset aria-describedby={describedBy(error("allowedMethods") && "allowedMethods-error")}>
-          <legend className="sr-only">Allowed methods</legend>
-          <ul className="space-y-4">
-            {METHODS.map(({ kind, note }) => (
-              <li key={kind}>
-                <Choice
-                  type="checkbox"
-                  id={`method-${kind}`}
-                  name="allowedMethods"
-                  value={kind}
-                  checked={allowed(kind)}
-                  onChange={(e) => toggleMethod(kind, e.target.checked)}
-                  aria-invalid={error("allowedMethods") ? true : undefined}
-                  label={FACTOR_NAMES[kind]}
-                  note={note}
-                  icon={<FactorIcon kind={kind} />}
-                />
-                {kind === "sms" && (
-                  <div className="mt-3 ml-7 border-l-2 border-slate-100 pl-4 sm:ml-19">
-                    <Choice
-                      type="checkbox"
-                      id="smsBackupOnly"
-                      name="smsBackupOnly"
-                      value="on"
-                      checked={smsAllowed && values.smsBackupOnly}
-                      disabled={!smsAllowed}
-                      onChange={(e) => set("smsBackupOnly", e.target.checked)}
-                      aria-describedby={error("smsBackupOnly") ? "smsBackupOnly-error" : undefined}
-                      label="SMS as a backup only"
-                      note="A phone number alone then doesn't count: members also need another allowed method, and use text messages when it isn't at hand."
-                    />
-                    <FieldError id="smsBackupOnly-error" error={error("smsBackupOnly")} />
-                  </div>
+                <p id="requireTwoFactor-note" className="text-sm text-slate-600">
+                  Members without a second factor this policy accepts are sent to set one up at their next sign-in (or on their next page if already signed in)
+                  and can use nothing else until they have.
+                </p>
+                {requireStatus && (
+                  <p className="mt-1 text-sm text-slate-600" data-testid="require-status">
+                    {requireStatus}
+                  </p>
                 )}
-              </li>
-            ))}
-          </ul>
-          <FieldError id="allowedMethods-error" error={error("allowedMethods")} />
-          {weakOnly && (
-            <div className="mt-4">
-              <Alert tone="warning">Only email and text-message codes are allowed. Allow an authenticator app or security key too: they are much harder to steal.</Alert>
+                <FieldError id="requireTwoFactor-error" error={error("requireTwoFactor")} />
+              </div>
             </div>
-          )}
-        </fieldset>
-      </Card>
 
-      <div className="grid gap-6 md:grid-cols-2">
-        <Card title="Default method for new members">
-          {defaultMethod ? (
+            {/* A disabled fieldset sends nothing (hidden inputs inside it neither): the choice is kept for when the requirement is turned on. */}
+            {!values.requireTwoFactor && <input type="hidden" name="graceDays" value={values.graceDays} />}
+            <fieldset
+              disabled={!values.requireTwoFactor}
+              aria-describedby={describedBy("graceDays-note", error("graceDays") && "graceDays-error")}
+              className="group"
+            >
+              <legend className="text-sm font-medium text-slate-900 group-disabled:text-slate-500">Grace period</legend>
+              <p id="graceDays-note" className="text-sm text-slate-600">
+                {values.requireTwoFactor
+                  ? "Affected members can keep working this long after the requirement is turned on, with a banner counting down; then they are blocked until they set up 2FA."
+                  : "Applies once the requirement is on."}
+              </p>
+              <div className="mt-2 flex flex-wrap gap-2">
+                {GRACE.map(({ days, label }) => (
+                  <label
+                    key={days}
+                    className="flex cursor-pointer items-center gap-2 rounded-md border border-slate-300 px-3 py-1.5 text-sm text-slate-800 has-checked:border-indigo-500 has-checked:bg-indigo-50 has-disabled:cursor-not-allowed has-disabled:text-slate-500 has-focus-visible:ring-2 has-focus-visible:ring-indigo-500/40"
+                  >
+                    <input
+                      type="radio"
+                      name="graceDays"
+                      value={days}
+                      checked={values.graceDays === days}
+                      onChange={() => set("graceDays", days)}
+                      className="size-4 accent-indigo-600"
+                    />
+                    {label}
+                  </label>
+                ))}
+              </div>
+              <FieldError id="graceDays-error" error={error("graceDays")} />
+            </fieldset>
+
+            <PolicyPreview
+              teamId={teamId}
+              allowedMethods={values.allowedMethods}
+              smsBackupOnly={values.smsBackupOnly}
+              requireTwoFactor={values.requireTwoFactor}
+              graceDays={values.graceDays}
+              affected={affected}
+              youId={youId}
+            />
+          </div>
+        </Card>
+
+        <Card title="Allowed methods" description="Members can set up and sign in with these. Enrollment offers only these methods.">
+          <fieldset aria-describedby={describedBy(error("allowedMethods") && "allowedMethods-error")}>
+            <legend className="sr-only">Allowed methods</legend>
+            <ul className="space-y-4">
+              {METHODS.map(({ kind, note }) => (
+                <li key={kind}>
+                  <Choice
+                    type="checkbox"
+                    id={`method-${kind}`}
+                    name="allowedMethods"
+                    value={kind}
+                    checked={allowed(kind)}
+                    onChange={(e) => toggleMethod(kind, e.target.checked)}
+                    aria-invalid={error("allowedMethods") ? true : undefined}
+                    label={FACTOR_NAMES[kind]}
+                    note={note}
+                    icon={<FactorIcon kind={kind} />}
+                  />
+                  {kind === "sms" && (
+                    <div className="mt-3 ml-7 border-l-2 border-slate-100 pl-4 sm:ml-19">
+                      <Choice
+                        type="checkbox"
+                        id="smsBackupOnly"
+                        name="smsBackupOnly"
+                        value="on"
+                        checked={smsAllowed && values.smsBackupOnly}
+                        disabled={!smsAllowed}
+                        onChange={(e) => set("smsBackupOnly", e.target.checked)}
+                        aria-describedby={error("smsBackupOnly") ? "smsBackupOnly-error" : undefined}
+                        label="SMS as a backup only"
+                        note="A phone number alone then doesn't count: members also need another allowed method, and use text messages when it isn't at hand."
+                      />
+                      <FieldError id="smsBackupOnly-error" error={error("smsBackupOnly")} />
+                    </div>
+                  )}
+                </li>
+              ))}
+            </ul>
+            <FieldError id="allowedMethods-error" error={error("allowedMethods")} />
+            {weakOnly && (
+              <div className="mt-4">
+                <Alert tone="warning">Only email and text-message codes are allowed. Allow an authenticator app or security key too: they are much harder to steal.</Alert>
+              </div>
+            )}
+          </fieldset>
+        </Card>
+
+        <div className="grid gap-6 md:grid-cols-2">
+          <Card title="Default method for new members">
+            {defaultMethod ? (
+              <SelectField
+                id="defaultMethod"
+                name="defaultMethod"
+                label="Default method"
+                value={defaultMethod}
+                onChange={(e) => set("defaultMethod", e.target.value as FactorKind)}
+                error={error("defaultMethod")}
+                hint={
+                  <>
+                    <p>
+                      Offered first when a new member sets up two-factor authentication. The authenticator app is free and strong; email alone shares its channel
+                      with password resets.
+                    </p>
+                    {defaultMethod !== values.defaultMethod && (
+                      <p className="font-medium text-slate-700" data-testid="default-changed">
+                        {allowed(values.defaultMethod) ? "Text messages are a backup only" : `${FACTOR_NAMES[values.defaultMethod]} isn't allowed`}, so{" "}
+                        {FACTOR_NAMES[defaultMethod]} is selected.
+                      </p>
+                    )}
+                  </>
+                }
+              >
+                {defaultChoices.map((kind) => (
+                  <option key={kind} value={kind}>
+                    {FACTOR_NAMES[kind]}
+                  </option>
+                ))}
+              </SelectField>
+            ) : (
+              <>
+                {/* Nothing can be chosen; the admin's choice is still sent so the one real problem (the methods) is what gets reported. */}
+                <input type="hidden" name="defaultMethod" value={values.defaultMethod} />
+                <SelectField id="defaultMethod" label="Default method" disabled error={error("defaultMethod")} hint="Allow a method other than SMS as a backup to choose a default.">
+                  <option>No allowed method</option>
+                </SelectField>
+              </>
+            )}
+          </Card>
+
+          <Card title="Remembered devices">
             <SelectField
-              id="defaultMethod"
-              name="defaultMethod"
-              label="Default method"
-              value={defaultMethod}
-              onChange={(e) => set("defaultMethod", e.target.value as FactorKind)}
-              error={error("defaultMethod")}
+              id="rememberDeviceDays"
+              name="rememberDeviceDays"
+              label="Remember this device for"
+              value={values.rememberDeviceDays}
+              onChange={(e) => set("rememberDeviceDays", Number(e.target.value))}
+              error={error("rememberDeviceDays")}
               hint={
                 <>
-                  <p>
-                    Offered first when a new member sets up two-factor authentication. The authenticator app is free and strong; email alone shares its channel
-                    with password resets.
+                  <p>How long a member can skip the second factor on a browser they chose to trust. For someone in several teams, the shortest period applies.</p>
+                  <p className={lowered ? "font-medium text-amber-800" : undefined} data-testid="remember-note">
+                    {lowered
+                      ? values.rememberDeviceDays === 0
+                        ? "Saving forgets every device members have remembered."
+                        : `Saving shortens devices already remembered to ${rememberLabel(values.rememberDeviceDays)} from when they were remembered.`
+                      : "Lowering it shortens devices already remembered."}
                   </p>
-                  {defaultMethod !== values.defaultMethod && (
-                    <p className="font-medium text-slate-700" data-testid="default-changed">
-                      {allowed(values.defaultMethod) ? "Text messages are a backup only" : `${FACTOR_NAMES[values.defaultMethod]} isn't allowed`}, so{" "}
-                      {FACTOR_NAMES[defaultMethod]} is selected.
-                    </p>
-                  )}
                 </>
               }
             >
-              {defaultChoices.map((kind) => (
-                <option key={kind} value={kind}>
-                  {FACTOR_NAMES[kind]}
+              {REMEMBER.map(({ days, label }) => (
+                <option key={days} value={days}>
+                  {label}
                 </option>
               ))}
             </SelectField>
+          </Card>
+        </div>
+
+        <div className="flex flex-wrap items-center gap-3">
+          {/* Before hydration the form has no handler yet, and a plain submit would skip the confirmation. */}
+          <Button type="submit" pending={saving} pendingText="Saving…" disabled={!hydrated}>
+            Save policy
+          </Button>
+          {state.ok && !dirty && <Alert tone="success">Policy saved.</Alert>}
+          {failed && state.stepUp && !confirming ? (
+            <Alert tone="error">
+              The policy was not saved: changing it needs your second factor again.{" "}
+              <button type="button" onClick={askStepUp} className="font-medium text-indigo-700 underline">
+                Confirm it&apos;s you
+              </button>
+            </Alert>
+          ) : failed && state.setUpFactor ? (
+            <ActionError error={state.error} setUpFactor boxed />
           ) : (
-            <>
-              {/* Nothing can be chosen; the admin's choice is still sent so the one real problem (the methods) is what gets reported. */}
-              <input type="hidden" name="defaultMethod" value={values.defaultMethod} />
-              <SelectField id="defaultMethod" label="Default method" disabled error={error("defaultMethod")} hint="Allow a method other than SMS as a backup to choose a default.">
-                <option>No allowed method</option>
-              </SelectField>
-            </>
+            failed &&
+            !state.stepUp && (
+              <Alert tone="error">
+                {fieldMessages ? "The policy was not saved. Check the fields marked above." : (state.error ?? state.fieldErrors?.teamId?.[0])}
+              </Alert>
+            )
           )}
-        </Card>
+        </div>
 
-        <Card title="Remembered devices">
-          <SelectField
-            id="rememberDeviceDays"
-            name="rememberDeviceDays"
-            label="Remember this device for"
-            value={values.rememberDeviceDays}
-            onChange={(e) => set("rememberDeviceDays", Number(e.target.value))}
-            error={error("rememberDeviceDays")}
-            hint={
-              <>
-                <p>How long a member can skip the second factor on a browser they chose to trust. For someone in several teams, the shortest period applies.</p>
-                <p className={lowered ? "font-medium text-amber-800" : undefined} data-testid="remember-note">
-                  {lowered
-                    ? values.rememberDeviceDays === 0
-                      ? "Saving forgets every device members have remembered."
-                      : `Saving shortens devices already remembered to ${rememberLabel(values.rememberDeviceDays)} from when they were remembered.`
-                    : "Lowering it shortens devices already remembered."}
-                </p>
-              </>
-            }
-          >
-            {REMEMBER.map(({ days, label }) => (
-              <option key={days} value={days}>
-                {label}
-              </option>
-            ))}
-          </SelectField>
-        </Card>
-      </div>
-
-      <div className="flex flex-wrap items-center gap-3">
-        {/* Before hydration the form has no handler yet, and a plain submit would skip the confirmation. */}
-        <Button type="submit" pending={saving} pendingText="Saving…" disabled={!hydrated}>
-          Save policy
-        </Button>
-        {state.ok && !dirty && <Alert tone="success">Policy saved.</Alert>}
-        {failed && (
-          <Alert tone="error">
-            {fieldMessages ? "The policy was not saved. Check the fields marked above." : (state.error ?? state.fieldErrors?.teamId?.[0])}
-          </Alert>
-        )}
-      </div>
-
-      <PolicyConfirm dialogRef={dialog} cancelRef={cancel} affected={affected.loading ? undefined : affected.data} youId={youId} saving={saving} />
-    </form>
+        <PolicyConfirm dialogRef={dialog} cancelRef={cancel} affected={affected.loading ? undefined : affected.data} youId={youId} saving={saving} />
+      </form>
+      {/* Outside the form: the prompt has forms of its own, and forms do not nest. */}
+      <PolicyStepUp
+        dialogRef={stepUpDialog}
+        open={confirming}
+        onClose={() => setConfirming(false)}
+        stepUp={stepUp}
+        onVerified={() => {
+          stepUpDialog.current?.close();
+          const formData = waiting.current;
+          waiting.current = null;
+          if (formData) startTransition(() => save(formData));
+        }}
+      />
+    </>
   );
 }
 

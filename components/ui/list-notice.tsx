@@ -1,8 +1,10 @@
 "use client";
 
 import { createContext, useContext, useState, type ReactNode } from "react";
+import { ActionError } from "@/components/factors/action-error";
 
-export type ListNotice = { ok: boolean; text: string };
+/** A refusal may come with the way past it: a fresh second factor (and back to `stepUpNext`), or setting one up. */
+export type ListNotice = { ok: boolean; text: string; stepUpNext?: string; setUpFactor?: boolean };
 
 const NoticeContext = createContext<(notice: ListNotice | null) => void>(() => {});
 
@@ -24,7 +26,13 @@ export function ListNoticeProvider({ children, testId }: { children: ReactNode; 
             className={`mb-3 flex items-start justify-between gap-3 rounded-md border px-3 py-2 text-sm ${notice.ok ? "border-emerald-200 bg-emerald-50 text-emerald-900" : "border-red-200 bg-red-50 text-red-800"}`}
             data-testid={testId}
           >
-            <p>{notice.text}</p>
+            {notice.ok || (!notice.stepUpNext && !notice.setUpFactor) ? (
+              <p>{notice.text}</p>
+            ) : (
+              <div className="[&>p]:mt-0 [&>p]:text-red-800">
+                <ActionError error={notice.text} stepUp={Boolean(notice.stepUpNext)} setUpFactor={notice.setUpFactor} next={notice.stepUpNext} />
+              </div>
+            )}
             <button type="button" onClick={() => setNotice(null)} className="shrink-0 rounded px-1 font-medium opacity-70 hover:opacity-100">
               <span aria-hidden="true">×</span>
               <span className="sr-only">Dismiss</span>

@@ -75,8 +75,8 @@ describe("startTeamAuditExport", () => {
     expect(lines).toHaveLength(3);
     expect(lines[1]).toMatch(/^\d{4}-\d\d-\d\dT[\d:.]+Z,policy\.changed,Team two-factor policy changed,,,Olivia Owner,/);
     expect(lines[1]).toContain("Grace period: none → 3 days");
-    expect(lines[2]).toContain(`,sign_in.succeeded,Signed in,"'=HYPERLINK(""http://evil.example"")",${admin.email},,,${meta.ip},Chrome on Linux,`);
-    expect(lines[2]).toContain("Method: Authenticator app");
+    // A member's sign-in: that they passed 2FA, when — no IP, device, user agent or method.
+    expect(lines[2]).toContain(`,sign_in.succeeded,Passed two-factor authentication at sign-in,"'=HYPERLINK(""http://evil.example"")",${admin.email},,,,,,,{},`);
   });
 
   it("applies the filters and pages through the log, stopping at the cap with a note", async () => {
@@ -88,8 +88,9 @@ describe("startTeamAuditExport", () => {
       .insert(auditEvents)
       .values(
         Array.from({ length: 7 }, (_, i) => ({
-          type: i % 2 ? "factor.renamed" : "sign_in.succeeded",
+          type: i % 2 ? "factor.added" : "sign_in.succeeded",
           userId: i < 5 ? member.userId : owner.userId,
+          data: i % 2 ? { kind: "totp" } : { method: "totp" },
           createdAt: sql`now() - (${i} * interval '1 millisecond')`,
         })),
       );
@@ -100,7 +101,7 @@ describe("startTeamAuditExport", () => {
     };
     expect(await rows({})).toHaveLength(7);
     expect(await rows({ userId: member.userId })).toHaveLength(5);
-    expect(await rows({ userId: member.userId, type: "factor.renamed" })).toHaveLength(2);
+    expect(await rows({ userId: member.userId, type: "factor.added" })).toHaveLength(2);
     const capped = await rows({}, 4);
     expect(capped).toHaveLength(5);
     expect(capped.at(-1)).toBe("Export stopped at 4 events. Filter by member or event to export the rest.");

@@ -64,12 +64,17 @@ describe("listTeamEvents", () => {
       description: "Second factor removed",
       member: { id: member.userId, name: "Mia Member", email: member.email },
       actor: null,
-      ip: meta.ip,
-      device: "Chrome on Linux",
+      ip: null,
+      userAgent: null,
+      device: null,
       details: "Method: Text message (SMS)",
     });
-    expect(page.events[2]!.details).toBe("Method: Authenticator app");
-    expect(page.events[0]).toMatchObject({ member: null, actor: { id: owner.userId, name: "Olivia Owner" }, details: "Grace period: none → 7 days" });
+    // A member's sign-in: that they passed a second factor, and when — nothing more.
+    expect(page.events[2]).toMatchObject({ description: "Passed two-factor authentication at sign-in", ip: null, device: null, data: {}, details: "" });
+    // Accepting the invitation is the member's own doing: no IP either.
+    expect(page.events[3]).toMatchObject({ ip: null, device: null });
+    // The admin's change inside the team keeps where it came from.
+    expect(page.events[0]).toMatchObject({ member: null, actor: { id: owner.userId, name: "Olivia Owner" }, details: "Grace period: none → 7 days", ip: meta.ip, device: "Chrome on Linux" });
     expect(page).toMatchObject({ olderCursor: null, newerCursor: null });
   });
 
@@ -116,15 +121,15 @@ describe("listTeamEvents", () => {
     await joinAt(owner.teamId, ann.userId, 60, "admin");
     await joinAt(owner.teamId, bob.userId, 60);
     await seed(
-      { type: "sign_in.succeeded", userId: ann.userId, minutesAgo: 50 },
-      { type: "sign_in.succeeded", userId: bob.userId, minutesAgo: 40 },
-      { type: "sign_in.factor_failed", userId: bob.userId, minutesAgo: 35, data: { method: "totp" } },
+      { type: "sign_in.succeeded", userId: ann.userId, minutesAgo: 50, data: { method: "webauthn" } },
+      { type: "sign_in.succeeded", userId: bob.userId, minutesAgo: 40, data: { method: "totp" } },
+      { type: "factor.added", userId: bob.userId, minutesAgo: 35, data: { kind: "totp" } },
       { type: "member.role_changed", teamId: owner.teamId, userId: bob.userId, actorId: ann.userId, minutesAgo: 30, data: { from: "member", to: "admin" } },
       { type: "policy.changed", teamId: owner.teamId, actorId: owner.userId, minutesAgo: 20 },
     );
 
     const bobs = await listTeamEvents(owner.teamId, { userId: bob.userId });
-    expect(types(bobs)).toEqual(["member.role_changed", "sign_in.factor_failed", "sign_in.succeeded"]);
+    expect(types(bobs)).toEqual(["member.role_changed", "factor.added", "sign_in.succeeded"]);
     expect(bobs.events[0]).toMatchObject({ member: { name: "Bob" }, actor: { name: "Ann" }, details: "Role: Member → Admin" });
     expect(types(await listTeamEvents(owner.teamId, { userId: ann.userId }))).toEqual(["member.role_changed", "sign_in.succeeded"]);
     expect(types(await listTeamEvents(owner.teamId, { userId: owner.userId }))).toEqual(["policy.changed"]);
@@ -146,8 +151,10 @@ describe("listTeamEvents", () => {
     const instant = sql`date_trunc('second', now()) - interval '3 minutes'`;
     await db()
       .insert(auditEvents)
-      .values(Array.from({ length: 30 }, (_, i) => ({ type: "sign_in.succeeded", userId: i % 2 ? member.userId : null, teamId: i % 2 ? null : owner.teamId, createdAt: instant })));
-    await seed(...Array.from({ length: 45 }, (_, i) => ({ type: "factor.renamed", userId: member.userId, minutesAgo: i + (i >= 3 ? 1 : 0) })));
+      .values(
+        Array.from({ length: 30 }, (_, i) => ({ type: "sign_in.succeeded", userId: i % 2 ? member.userId : null, teamId: i % 2 ? null : owner.teamId, data: { method: "totp" }, createdAt: instant })),
+      );
+    await seed(...Array.from({ length: 45 }, (_, i) => ({ type: "factor.added", userId: member.userId, minutesAgo: i + (i >= 3 ? 1 : 0), data: { kind: "totp" } })));
 
     const all = await db().select({ id: auditEvents.id }).from(auditEvents);
     const seen: string[] = [];

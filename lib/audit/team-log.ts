@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gte, isNull, lte, or, sql, type SQL } from "drizzle-orm";
+import { and, asc, desc, eq, gte, inArray, isNull, lte, ne, or, sql, type SQL } from "drizzle-orm";
 import { alias, unionAll, type PgColumn } from "drizzle-orm/pg-core";
 import { db, type Executor } from "@/lib/db";
 import { auditEvents, memberships, users } from "@/lib/db/schema";
@@ -9,6 +9,49 @@ import { summarizeEventData } from "./describe";
 
 /** Most rows one call returns (the CSV export reads in pages of this size). */
 export const MAX_PAGE_SIZE = 1000;
+
+/**
+ * What a team's owners and admins see of a member's *personal* events (team_id null): whether
+ * their 2FA holds — factors added or removed (by kind), 2FA turned on or off — and when they
+ * passed a second factor at sign-in. Time and kind only: never an IP, a user agent or a factor's
+ * name, so joining a team (an attacker's too) never tells it where someone signs in. The member
+ * sees everything on their own Security page.
+ */
+const MEMBER_EVENTS = ["factor.added", "factor.removed", "two_factor.enabled", "two_factor.disabled", "sign_in.succeeded"] as const satisfies AuditType[];
+
+/** A sign-in shows only when a second factor was passed (not a password-only or remembered-device one). */
+const FACTOR_SIGN_INS = ["totp", "email", "sms", "webauthn", "recovery_code"];
+
+/**
+ * Team events that only an owner or admin can cause, done in this team: they keep the IP and
+ * device, which are then the admin's own, of an action inside the team. Any other team event
+ * (an invitation accepted, a sign-up) is shown without them, as are types added later until
+ * listed here.
+ */
+const ADMIN_ACTIONS: ReadonlySet<string> = new Set<AuditType>([
+  "policy.changed",
+  "credits.added",
+  "invitation.sent",
+  "invitation.revoked",
+  "member.role_changed",
+  "member.removed",
+  "member.two_factor_reset",
+  "member.reminded",
+  "api_key.created",
+  "api_key.revoked",
+]);
+
+/** How the team's log names a member's sign-in: what it shows of it is that 2FA was passed. */
+const TEAM_DESCRIPTIONS: Partial<Record<AuditType, string>> = { "sign_in.succeeded": "Passed two-factor authentication at sign-in" };
+
+const TEAM_TYPE = /^(user\.signed_up|policy|credits|invitation|member|api_key)\./;
+
+/** The event types a team's log can hold, for its filter: the team's own and MEMBER_EVENTS. */
+export const TEAM_LOG_TYPES: AuditType[] = (Object.keys(AUDIT_EVENTS) as AuditType[]).filter(
+  (type) => TEAM_TYPE.test(type) || (MEMBER_EVENTS as readonly string[]).includes(type),
+);
+
+export const teamEventDescription = (type: string) => (Object.hasOwn(TEAM_DESCRIPTIONS, type) ? TEAM_DESCRIPTIONS[type as AuditType]! : describeEvent(type));
 
 export type TeamEventFilters = {
   /** Events about this user (or done by them, for team events). */
@@ -26,7 +69,7 @@ type Person = { id: string; name: string; email: string };
 export function auditFiltersFrom(params: { get(name: string): string | null }): { userId: string | null; type: AuditType | null } {
   const member = params.get("member");
   const type = params.get("type");
-  return { userId: isUuid(member) ? member : null, type: type && Object.hasOwn(AUDIT_EVENTS, type) ? (type as AuditType) : null };
+  return { userId: isUuid(member) ? member : null, type: type && (TEAM_LOG_TYPES as string[]).includes(type) ? (type as AuditType) : null };
 }
 
 export type TeamEvent = {
@@ -89,9 +132,10 @@ const order = (direction: "older" | "newer", ...columns: (PgColumn | SQL)[]) => 
 
 /**
  * The team's audit log, newest first, a page at a time:
- *  - events recorded for the team (policy, members, invitations, credits, API keys), and
- *  - the personal events (sign-ins, factors, recovery codes, devices…; team_id null) of
- *    its current members since they joined — never what they did before joining, nor
+ *  - events recorded for the team (policy, members, invitations, credits, API keys), with
+ *    the IP and device only for ADMIN_ACTIONS, and
+ *  - of its current members' personal events (team_id null) only MEMBER_EVENTS, since they
+ *    joined, by time and kind — never what they did before joining, never where from, nor
  *    anything recorded for another team.
  * Keyset paging on (created_at, id): `before` pages towards older events, `after` back
  * towards newer ones, both cursors this function returned. Two queries in all: the page's
@@ -133,6 +177,8 @@ export async function listTeamEvents(
       and(
         eq(auditEvents.userId, memberships.userId),
         isNull(auditEvents.teamId),
+        inArray(auditEvents.type, [...MEMBER_EVENTS]),
+        or(ne(auditEvents.type, "sign_in.succeeded"), inArray(sql`${auditEvents.data}->>'method'`, FACTOR_SIGN_INS)),
         gte(auditEvents.createdAt, memberships.createdAt),
         ofType,
         beyond(cursor, direction),
@@ -157,6 +203,7 @@ export async function listTeamEvents(
     .select({
       id: auditEvents.id,
       type: auditEvents.type,
+      teamId: auditEvents.teamId,
       createdAt: auditEvents.createdAt,
       at: sql<string>`${auditEvents.createdAt}::text`,
       ip: auditEvents.ip,
@@ -187,18 +234,22 @@ export async function listTeamEvents(
     events: kept.map((row) => {
       const memberPerson = row.memberId ? { id: row.memberId, name: row.memberName!, email: row.memberEmail! } : null;
       const actorPerson = row.actorId && row.actorId !== row.memberId ? { id: row.actorId, name: row.actorName!, email: row.actorEmail! } : null;
+      const personal = row.teamId === null;
+      const where = !personal && ADMIN_ACTIONS.has(row.type);
+      // A personal event keeps only its factor kind: a factor's name is the member's own words.
+      const data = personal ? (typeof row.data?.kind === "string" ? { kind: row.data.kind } : {}) : row.data;
       return {
         id: row.id,
         type: row.type,
-        description: describeEvent(row.type),
+        description: teamEventDescription(row.type),
         createdAt: row.createdAt,
         member: memberPerson,
         actor: actorPerson,
-        ip: row.ip,
-        userAgent: row.userAgent,
-        device: row.userAgent ? describeUserAgent(row.userAgent) : null,
-        data: row.data,
-        details: summarizeEventData(row.data),
+        ip: where ? row.ip : null,
+        userAgent: where ? row.userAgent : null,
+        device: where && row.userAgent ? describeUserAgent(row.userAgent) : null,
+        data,
+        details: summarizeEventData(data),
       };
     }),
     olderCursor: hasOlder && last ? encodeCursor({ at: last.at, id: last.id }) : null,

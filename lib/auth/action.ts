@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { currentUser, requestPath } from "./current-user";
 import { blockedAt, SETUP_REQUIRED_MESSAGE } from "./policy-gate";
-import { hasFreshStepUp } from "./step-up";
+import { hasFreshStepUp, teamChangeRefusal } from "./step-up";
 import type { SessionUser } from "./sessions";
 
 /** What every server action returns, for `useActionState`. */
@@ -14,6 +14,8 @@ export type ActionState<T = undefined> = {
   data?: T;
   /** The change needs a fresh second factor first (lib/auth/step-up.ts). */
   stepUp?: boolean;
+  /** The change needs a second factor on the person's own account first (team-wide changes). */
+  setUpFactor?: boolean;
 };
 
 type Handler<S extends z.ZodType, T> = (input: z.infer<S>, formData: FormData) => Promise<ActionState<T>>;
@@ -26,10 +28,24 @@ function formValues(formData: FormData): Record<string, string> {
   return values;
 }
 
+/**
+ * The form as a plain object for zod. A name sent more than once (a group of checkboxes)
+ * arrives as an array; a schema that wants one string then answers with a field message,
+ * where `Object.fromEntries` would silently keep the last value.
+ */
+function formInput(formData: FormData): Record<string, FormDataEntryValue | FormDataEntryValue[]> {
+  const input: Record<string, FormDataEntryValue | FormDataEntryValue[]> = {};
+  for (const key of new Set(formData.keys())) {
+    const all = formData.getAll(key);
+    input[key] = all.length === 1 ? all[0]! : all;
+  }
+  return input;
+}
+
 /** Parses the form with `schema`; bad input returns field messages and never reaches `handler`. */
 export function validatedAction<S extends z.ZodType, T = undefined>(schema: S, handler: Handler<S, T>) {
   return async (_prev: ActionState<T>, formData: FormData): Promise<ActionState<T>> => {
-    const parsed = schema.safeParse(Object.fromEntries(formData));
+    const parsed = schema.safeParse(formInput(formData));
     if (!parsed.success) {
       return { fieldErrors: z.flattenError(parsed.error).fieldErrors as ActionState["fieldErrors"], values: formValues(formData) };
     }
@@ -65,4 +81,28 @@ export function validatedActionWithStepUp<S extends z.ZodType, T = undefined>(
     if (!(await hasFreshStepUp(user.id, user.sessionId))) return { error: STEP_UP_MESSAGE, stepUp: true };
     return handler(input, user, formData);
   });
+}
+
+export const OWN_FACTOR_MESSAGE = "Changes to a team need two-factor authentication on your own account. Set it up in Security settings, then come back.";
+
+/**
+ * Why this user may not make a team-wide change now, as an action's answer; null when they
+ * may. For actions where only some inputs are team-wide (an invitation as admin or owner).
+ */
+export async function teamStepUpAnswer(user: SessionUser): Promise<ActionState<never> | null> {
+  const refusal = await teamChangeRefusal(user.id, user.sessionId);
+  if (refusal === "no_factor") return { error: OWN_FACTOR_MESSAGE, setUpFactor: true };
+  if (refusal === "stale") return { error: STEP_UP_MESSAGE, stepUp: true };
+  return null;
+}
+
+/**
+ * As `validatedActionWithUser`, for team-wide changes: refuses unless the user has a second
+ * factor of their own and re-entered it within the last 10 minutes (lib/auth/step-up.ts).
+ */
+export function validatedTeamActionWithStepUp<S extends z.ZodType, T = undefined>(
+  schema: S,
+  handler: (input: z.infer<S>, user: SessionUser, formData: FormData) => Promise<ActionState<T>>,
+) {
+  return validatedActionWithUser<S, T>(schema, async (input, user, formData) => (await teamStepUpAnswer(user)) ?? handler(input, user, formData));
 }

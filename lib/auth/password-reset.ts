@@ -13,6 +13,7 @@ import { hashToken, randomToken } from "@/lib/security/tokens";
 import { cancelOpenChallenges } from "./challenge";
 import { endSessions } from "./sessions";
 import { hashPassword } from "./password";
+import { greeting } from "@/lib/messaging/display-name";
 
 export const RESET_TTL_MINUTES = 30;
 const PER_EMAIL = { limit: 3, windowSeconds: 3600 };
@@ -51,7 +52,7 @@ async function deliverResetLink(email: string, meta: RequestMeta): Promise<void>
     to: email,
     subject: "Reset your Tessera password",
     text: [
-      `Hi ${user.name},`,
+      greeting(user.name),
       "",
       `Someone asked to reset the password of your Tessera account. To choose a new one, open this link within ${RESET_TTL_MINUTES} minutes:`,
       "",

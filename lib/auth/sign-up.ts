@@ -7,6 +7,7 @@ import { createChallenge } from "./challenge";
 import { authFailure, type AuthFailure } from "./errors";
 import type { SignUpInput } from "./input";
 import { hashPassword } from "./password";
+import { greeting } from "@/lib/messaging/display-name";
 
 /** Sign-ups per IP address per hour: enough for an office behind one NAT, not for a bot. */
 export const signUpsPerIpPerHour = () => Number(process.env.TESSERA_SIGNUPS_PER_IP_PER_HOUR) || 20;
@@ -59,7 +60,7 @@ async function sendWelcome(input: SignUpInput) {
       to: input.email,
       subject: "Welcome to Tessera",
       text: [
-        `Hi ${input.name},`,
+        greeting(input.name),
         "",
         "Your Tessera account is ready. Next, protect it with a second factor:",
         "open Settings → Security after you sign in.",

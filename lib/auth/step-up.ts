@@ -23,6 +23,18 @@ export async function hasFreshStepUp(userId: string, sessionId: string): Promise
   return Boolean(row);
 }
 
+/**
+ * Whether a team-wide change (policy, roles, removals, credits, API keys, admin invitations,
+ * resets) may go ahead in this session: `null` when it may. Unlike personal changes, having
+ * no second factor is no pass here — step-up would then be the password alone, and the
+ * team's protection would be only as strong as its weakest admin — so the actor must have
+ * a factor of their own (`"no_factor"`) and have re-entered it within 10 minutes (`"stale"`).
+ */
+export async function teamChangeRefusal(userId: string, sessionId: string): Promise<"no_factor" | "stale" | null> {
+  if (!(await hasSecondFactor(userId))) return "no_factor";
+  return (await hasFreshStepUp(userId, sessionId)) ? null : "stale";
+}
+
 /** Re-verifies a second factor for this session; unlocks sensitive changes for 10 minutes. */
 export async function stepUp(user: { id: string; sessionId: string }, proof: FactorProof, meta: RequestMeta): Promise<{ ok: true } | { ok: false; message: string }> {
   // The same account-wide failure counts, lock and block as the sign-in challenge, and the same

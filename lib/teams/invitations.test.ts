@@ -122,12 +122,20 @@ describe("createInvitation", () => {
     expect(plain!.text).not.toMatch(/two-factor|Allowed methods/i);
   });
 
-  it("keeps the inviter's and the team's names on one line, so they cannot lay out the email", async () => {
+  it("never relays a link or a number to call in the inviter's or the team's name, and keeps names on one line", async () => {
     const team = await teamWith(NO_SMS, "Mallory\n\nYour account is locked: open http://evil.example");
+    await db().update(teams).set({ name: "Acme http://evil.example" }).where(eq(teams.id, team.teamId));
     const { email } = await invite(team);
     const [mail] = await outboxTo(email);
-    expect(mail!.subject).toBe(`Mallory Your account is locked: open http://evil.example invited you to join ${team.teamName.replace(/\s+/g, " ")} on Tessera`);
-    expect(mail!.text.split("\n")[2]).toMatch(/^Mallory Your account is locked: open http:\/\/evil\.example \(/);
+    expect(mail!.subject).toBe("Someone invited you to join a team on Tessera");
+    expect(mail!.text.split("\n")[2]).toBe(`Someone (${team.owner.email}) invited you to join a team on Tessera as a member.`);
+    expect(`${mail!.subject}\n${mail!.text}`).not.toContain("evil.example");
+
+    const plain = await teamWith(NO_SMS, "Grace\nHopper");
+    await db().update(teams).set({ name: "Call +1 555 0100" }).where(eq(teams.id, plain.teamId));
+    const [second] = await outboxTo((await invite(plain)).email);
+    expect(second!.subject).toBe("Grace Hopper invited you to join a team on Tessera");
+    expect(second!.text).not.toContain("555 0100");
   });
 
   it("an admin invites members and admins; only an owner may invite an owner", async () => {

@@ -15,6 +15,7 @@ import { rateLimit } from "@/lib/rate-limit";
 import { hashToken, randomToken } from "@/lib/security/tokens";
 import { FORBIDDEN_MESSAGE, getTeamPolicy, lockTeam, teamRole, type TeamPolicy } from "./policy";
 import { needsPhoneNumbers } from "./policy-preview";
+import { safeDisplayName } from "@/lib/messaging/display-name";
 
 export const INVITATION_TTL_DAYS = 7;
 /** Invitations (new or resent) one team may send per hour: a team onboarding people, not a spammer. */
@@ -152,28 +153,26 @@ export function allowedMethodsPhrase(policy: Pick<TeamPolicy, "allowedMethods" |
   return policy.smsBackupOnly && policy.allowedMethods.includes("sms") ? `${names} — text messages as a backup only` : names;
 }
 
-// Names are typed by whoever invites: kept to one line, they cannot lay out a message of their own.
-const oneLine = (text: string) => text.replace(/\s+/g, " ").trim();
-
 /** The invitation email: who invites, to which team, in which role, and what the team's 2FA policy asks of them. */
 function invitationEmail(letter: Letter): { subject: string; text: string } {
   const link = new URL(`/invite/${letter.token}`, config.appUrl).toString();
-  const name = oneLine(letter.inviter.name);
+  // Names are typed by whoever invites: one line at most, and never a link or a number to call.
+  const name = safeDisplayName(letter.inviter.name) ?? "Someone";
   const email = letter.inviter.email;
-  const teamName = oneLine(letter.teamName);
+  const teamName = safeDisplayName(letter.teamName);
   const twoFactor = letter.policy.requireTwoFactor
     ? [
         "",
-        `${teamName} requires two-factor authentication: you will set up a second factor before you can use the team.`,
+        `${teamName ?? "The team"} requires two-factor authentication: you will set up a second factor before you can use the team.`,
         `Allowed methods: ${allowedMethodsPhrase(letter.policy)}.`,
       ]
     : [];
   return {
-    subject: `${name} invited you to join ${teamName} on Tessera`,
+    subject: `${name} invited you to join ${teamName ?? "a team"} on Tessera`,
     text: [
       "Hi,",
       "",
-      `${name} (${email}) invited you to join the team ${teamName} on Tessera as ${ROLE_WITH_ARTICLE[letter.role]}.`,
+      `${name} (${email}) invited you to join ${teamName ? `the team ${teamName}` : "a team"} on Tessera as ${ROLE_WITH_ARTICLE[letter.role]}.`,
       "",
       `To accept, open this link within ${INVITATION_TTL_DAYS} days and sign in, or create an account with this email address:`,
       "",

@@ -10,6 +10,7 @@ import { timeLeftPhrase } from "@/lib/format/wait";
 import { send } from "@/lib/messaging";
 import { clearRateLimit, peekRateLimit, rateLimit } from "@/lib/rate-limit";
 import { FACTOR_KINDS, lockTeam, teamRole } from "./policy";
+import { greeting, safeDisplayName } from "@/lib/messaging/display-name";
 
 /** Where a person sets up a second factor (the enrollment wizard). */
 export const setupUrl = () => `${config.appUrl.href.replace(/\/+$/, "")}/setup-2fa`;
@@ -97,7 +98,8 @@ export async function sendEnrollmentReminders(
   let firstError: unknown;
   for (const member of planned.due) {
     try {
-      await send({ channel: "email", to: member.email, subject: `${planned.email.team} asks you to set up two-factor authentication`, text: reminderText(member, planned.email) });
+      const team = safeDisplayName(planned.email.team);
+      await send({ channel: "email", to: member.email, subject: `${team ?? "Your team"} asks you to set up two-factor authentication`, text: reminderText(member, planned.email) });
       sent += 1;
     } catch (error) {
       firstError ??= error;
@@ -147,11 +149,15 @@ function reminderText(
   const primary = policy.allowedMethods.filter((kind) => !(policy.smsBackupOnly && kind === "sms"));
   const methods = listNames(primary.map((kind) => FACTOR_NAMES[kind].replace(/^./, (c) => c.toLowerCase())));
   const smsBackup = policy.smsBackupOnly && policy.allowedMethods.includes("sms");
+  // Names typed by the team's people: never a link or a number to call (lib/messaging/display-name.ts).
+  const team = safeDisplayName(email.team);
+  const sender = safeDisplayName(email.sender);
+  const who = `an ${email.senderRole} of ${team ?? "your team"}`;
   return [
-    `Hi ${member.name},`,
+    greeting(member.name),
     "",
-    `${email.sender}, an ${email.senderRole} of ${email.team}, asks you to set up two-factor authentication on your Tessera account${email.required ? ": the team requires it" : ""}.`,
-    ...(methods ? [`${email.team} accepts: ${methods}.${smsBackup ? " Text messages (SMS) count as a backup only, next to one of those." : ""}`] : []),
+    `${sender ? `${sender}, ${who},` : who.replace(/^./, (c) => c.toUpperCase())} asks you to set up two-factor authentication on your Tessera account${email.required ? ": the team requires it" : ""}.`,
+    ...(methods ? [`${team ?? "The team"} accepts: ${methods}.${smsBackup ? " Text messages (SMS) count as a backup only, next to one of those." : ""}`] : []),
     "",
     "Set it up here (it takes a minute):",
     setupUrl(),

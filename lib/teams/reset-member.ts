@@ -8,6 +8,7 @@ import { clearSecondFactor } from "@/lib/factors/manage";
 import { send } from "@/lib/messaging";
 import { lockTeam, teamRole } from "./policy";
 import { setupUrl } from "./reminders";
+import { greeting, safeDisplayName } from "@/lib/messaging/display-name";
 
 export const RESET_MESSAGES = {
   FORBIDDEN: "Only an owner or admin of this team can reset a member's two-factor authentication.",
@@ -74,20 +75,23 @@ async function emailMember(userId: string, team: string, admin: { name: string; 
   try {
     const [member] = await db().select({ name: users.name, email: users.email }).from(users).where(eq(users.id, userId));
     if (!member) return false;
+    // Names typed by the team's people: never a link or a number to call (lib/messaging/display-name.ts).
+    const teamName = safeDisplayName(team) ?? "your team";
+    const adminName = safeDisplayName(admin.name);
     await send({
       channel: "email",
       to: member.email,
       subject: "Your two-factor authentication was reset",
       text: [
-        `Hi ${member.name},`,
+        greeting(member.name),
         "",
-        `${admin.name} (${admin.email}), an ${admin.role} of ${team}, reset two-factor authentication on your Tessera account.`,
+        `${adminName ?? "An admin"} (${admin.email}), an ${admin.role} of ${teamName}, reset two-factor authentication on your Tessera account.`,
         "Your second factors, recovery codes and remembered devices were removed, and you were signed out everywhere.",
         "",
         "You'll set up two-factor authentication again right after your next sign-in, here:",
         setupUrl(),
         "",
-        `If you didn't expect this, contact ${admin.name} or another admin of ${team}.`,
+        `If you didn't expect this, contact ${adminName ?? admin.email} or another admin of ${teamName}.`,
       ].join("\n"),
     });
     return true;

@@ -1,4 +1,5 @@
 import type { Channel } from "@/lib/db/schema";
+import { safeDisplayName } from "@/lib/messaging/display-name";
 
 export const LOCALES = ["en", "es", "fr", "de", "pt", "it", "nl"] as const;
 export type Locale = (typeof LOCALES)[number];
@@ -10,31 +11,8 @@ export const MAX_BRAND_LENGTH = 30;
 /** Used when a team's name has nothing printable left: the message must still read as a sentence. */
 const FALLBACK_BRAND = "Tessera";
 
-/**
- * The team's name as it appears in the message. Team names are typed by anyone who signs
- * up and go to numbers the team chooses, so control and format characters (line breaks,
- * bidi overrides that could reorder the code) are dropped, whitespace collapsed, and the
- * length capped by characters (never splitting a surrogate pair).
- */
-export function sanitizeBrand(name: string): string {
-  const cleaned = name
-    .replace(/[\p{Cc}\p{Cf}\p{Co}\p{Cs}\u2028\u2029]/gu, " ")
-    .replace(/\s+/gu, " ")
-    .trim();
-  const capped = [...cleaned].slice(0, MAX_BRAND_LENGTH).join("").trim();
-  // A name that carries a link, an address or a number to call would turn Tessera's messages
-  // into a phishing channel ("Your evil.co/login code is…"): such names are not shown at all.
-  if (!capped || LOOKS_LIKE_CONTACT.some((pattern) => pattern.test(capped))) return FALLBACK_BRAND;
-  return capped;
-}
-
-const LOOKS_LIKE_CONTACT = [
-  /:\/\/|www\.|@|\//iu,
-  // A domain: "evil.co", "pay-pal.com.example" (a dot between letters, then 2+ letters).
-  /[\p{L}\p{N}-]\.\p{L}{2,}/u,
-  // A phone number: 5 or more digits, whatever separates them.
-  /(?:\p{Nd}[\s().-]*){5,}/u,
-];
+/** The team's name as the message shows it (lib/messaging/display-name.ts), short enough for one SMS. */
+export const sanitizeBrand = (name: string): string => safeDisplayName(name, MAX_BRAND_LENGTH) ?? FALLBACK_BRAND;
 
 type Texts = {
   /** "Your Acme verification code is": the code follows. */

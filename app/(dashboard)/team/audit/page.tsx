@@ -39,7 +39,7 @@ export default async function AuditPage({ searchParams }: Props) {
   return (
     <Card
       title="Audit log"
-      description="Changes to the team, and each member's sign-ins and security changes since they joined. Times are in UTC."
+      description="Changes to the team, and since each member joined: their two-factor changes and when they passed it at sign-in — never where from. Times are in UTC."
     >
       <div className="space-y-5">
         <AuditFilters members={members} member={filters.userId} type={filters.type} />

@@ -2,14 +2,11 @@
 
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
-import { validatedActionWithStepUp, validatedActionWithUser, type ActionState } from "@/lib/auth/action";
+import { validatedTeamActionWithStepUp, type ActionState } from "@/lib/auth/action";
 import { requestMeta } from "@/lib/auth/request-meta";
-import { hasSecondFactor } from "@/lib/factors";
 import { API_KEY_MESSAGES, createApiKey, MAX_KEY_NAME_LENGTH, revokeApiKey } from "@/lib/verify-api/keys";
 
 const PAGE = "/team/developers";
-
-const SECOND_FACTOR_NEEDED = "Creating API keys needs two-factor authentication on your account. Set it up in Security settings, then come back.";
 
 // Every action names its team: the lib function checks the actor's role in that team again.
 const team = z.object({ teamId: z.uuid({ error: "This team could not be found. Reload the page and try again." }) });
@@ -18,14 +15,12 @@ const team = z.object({ teamId: z.uuid({ error: "This team could not be found. R
 export type CreatedKey = { key: string; name: string; prefix: string };
 
 /**
- * Creates a key after a fresh second factor (step-up). A person without any second factor
- * would pass step-up trivially — a password alone would then mint keys that send messages and
- * spend the team's credits — so they are asked to set one up first.
+ * Creates a key after a fresh second factor of the creator's own (a password alone would
+ * otherwise mint keys that send messages and spend the team's credits).
  */
-export const createApiKeyAction = validatedActionWithStepUp(
+export const createApiKeyAction = validatedTeamActionWithStepUp(
   team.extend({ name: z.string().trim().min(1, { error: API_KEY_MESSAGES.NAME }).max(MAX_KEY_NAME_LENGTH, { error: API_KEY_MESSAGES.NAME }) }),
   async ({ teamId, name }, user): Promise<ActionState<CreatedKey>> => {
-    if (!(await hasSecondFactor(user.id))) return { error: SECOND_FACTOR_NEEDED };
     const result = await createApiKey(teamId, user, name, await requestMeta());
     if (!result.ok) return result.code === "NAME" ? { fieldErrors: { name: [result.message] } } : { error: result.message };
     revalidatePath(PAGE);
@@ -33,8 +28,11 @@ export const createApiKeyAction = validatedActionWithStepUp(
   },
 );
 
-/** Revokes a key at once. No step-up: taking access away is never the dangerous direction. */
-export const revokeApiKeyAction = validatedActionWithUser(
+/**
+ * Revokes a key at once, after a fresh second factor too: revoking is how a stolen session
+ * would cut a team's product off from its codes (every key, one click each).
+ */
+export const revokeApiKeyAction = validatedTeamActionWithStepUp(
   team.extend({ keyId: z.uuid({ error: API_KEY_MESSAGES.NOT_FOUND }) }),
   async ({ teamId, keyId }, user): Promise<ActionState> => {
     const result = await revokeApiKey(teamId, user, keyId, await requestMeta());

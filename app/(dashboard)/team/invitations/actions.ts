@@ -2,7 +2,7 @@
 
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
-import { validatedActionWithUser, type ActionState } from "@/lib/auth/action";
+import { teamStepUpAnswer, validatedActionWithUser, type ActionState } from "@/lib/auth/action";
 import { requestMeta } from "@/lib/auth/request-meta";
 import { createInvitation, resendInvitation, revokeInvitation, type InvitationFailure } from "@/lib/teams/invitations";
 
@@ -16,9 +16,15 @@ const invitationRef = z.object({ teamId: id, invitationId: id });
 const toState = (failure: InvitationFailure): ActionState<never> =>
   failure.fieldErrors ? { fieldErrors: failure.fieldErrors } : { error: failure.message };
 
+/**
+ * Invites someone. Inviting an admin or owner hands out control of the team, so it needs a
+ * fresh second factor of the inviter's own; inviting a member grants nothing over the team.
+ */
 export const inviteAction = validatedActionWithUser(
   z.object({ teamId: id, email: z.string().max(1000).optional(), role: z.string().max(100).optional(), phone: z.string().max(1000).optional() }),
   async ({ teamId, ...input }, user): Promise<ActionState<{ email: string }>> => {
+    const refused = input.role === "admin" || input.role === "owner" ? await teamStepUpAnswer(user) : null;
+    if (refused) return refused;
     const result = await createInvitation(teamId, user, input, await requestMeta());
     // A failed delivery still saved the invitation: the list must show it.
     if (result.ok || result.code === "DELIVERY_FAILED") revalidatePath(PAGE);

@@ -3,7 +3,7 @@
 import { revalidatePath } from "next/cache";
 import { redirect } from "next/navigation";
 import { z } from "zod";
-import { validatedActionWithStepUp, validatedActionWithUser, type ActionState } from "@/lib/auth/action";
+import { teamStepUpAnswer, validatedActionWithUser, validatedTeamActionWithStepUp, type ActionState } from "@/lib/auth/action";
 import { requestMeta } from "@/lib/auth/request-meta";
 import { db } from "@/lib/db";
 import { roleEnum } from "@/lib/db/schema";
@@ -39,7 +39,7 @@ export const sendReminderAction = validatedActionWithUser(member, async ({ teamI
 
 export const remindAllAction = validatedActionWithUser(team, async ({ teamId }, user): Promise<Result> => remind(teamId, user));
 
-export const resetTwoFactorAction = validatedActionWithStepUp(member, async ({ teamId, userId }, user): Promise<Result> => {
+export const resetTwoFactorAction = validatedTeamActionWithStepUp(member, async ({ teamId, userId }, user): Promise<Result> => {
   const result = await resetMemberTwoFactor(teamId, user, userId, await requestMeta());
   if (!result.ok) return { error: result.message };
   revalidatePath(PAGE);
@@ -52,7 +52,8 @@ export const resetTwoFactorAction = validatedActionWithStepUp(member, async ({ t
   };
 });
 
-export const changeRoleAction = validatedActionWithUser(
+/** Roles and removals are team-wide changes: a fresh second factor of the owner's own first. */
+export const changeRoleAction = validatedTeamActionWithStepUp(
   member.extend({ role: z.enum(roleEnum.enumValues, { error: "Choose owner, admin or member." }) }),
   async ({ teamId, userId, role }, user): Promise<Result> => {
     const result = await changeRole(teamId, user, userId, role, await requestMeta());
@@ -64,6 +65,9 @@ export const changeRoleAction = validatedActionWithUser(
 );
 
 export const removeMemberAction = validatedActionWithUser(member, async ({ teamId, userId }, user): Promise<Result> => {
+  // Leaving a team yourself takes only your own access away: no step-up for that.
+  const refused = userId === user.id ? null : await teamStepUpAnswer(user);
+  if (refused) return refused;
   const result = await removeMember(teamId, user, userId, await requestMeta());
   if (!result.ok) return { error: result.message };
   await leaveIfNoLongerAdmin(teamId, user.id);

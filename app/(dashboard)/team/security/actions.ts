@@ -2,7 +2,7 @@
 
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
-import { validatedActionWithUser, type ActionState } from "@/lib/auth/action";
+import { validatedActionWithUser, validatedTeamActionWithStepUp, type ActionState } from "@/lib/auth/action";
 import { requestMeta } from "@/lib/auth/request-meta";
 import { factorKindEnum, type FactorKind } from "@/lib/db/schema";
 import { updateTeamPolicy } from "@/lib/teams/policy";
@@ -23,32 +23,41 @@ export type AffectedMembers = { total: number; members: { userId: string; name: 
 
 const teamId = z.uuid({ error: "This team could not be found. Reload the page and try again." });
 
-// Only the shape is settled here: values that are missing or out of range go through to
-// updateTeamPolicy, whose messages are the ones the page shows (one set of rules, one wording).
+// Only the shape is settled here, with sizes bounded: values that are missing or out of
+// range go through to updateTeamPolicy, whose messages are the ones the page shows (one set of
+// rules, one wording).
 const checkbox = z
   .string()
+  .max(10)
   .optional()
   .transform((value) => value === "on");
 const whole = z
   .string()
+  .max(10)
   .optional()
   .transform((value) => (value === undefined || value.trim() === "" ? undefined : Number(value)));
 
 const policyForm = z.object({
+  teamId,
   requireTwoFactor: checkbox,
   graceDays: whole,
-  allowedMethods: z.array(z.string()).max(10),
+  // Several checkboxes share the name: one ticked arrives as a string, more as an array.
+  allowedMethods: z
+    .union([z.string().max(20), z.array(z.string().max(20)).max(10)], { error: "Choose methods from the list." })
+    .optional()
+    .transform((value) => (value === undefined ? [] : [value].flat())),
   smsBackupOnly: checkbox,
-  defaultMethod: z.string().optional(),
+  defaultMethod: z.string().max(20).optional(),
   rememberDeviceDays: whole,
 });
 
-/** Saves the team's 2FA policy; a refused policy comes back with a message per field. */
-export const savePolicyAction = validatedActionWithUser(
-  z.object({ teamId }),
-  async ({ teamId }, user, formData): Promise<ActionState<{ policy: PolicyValues }>> => {
-    // Several checkboxes share the name "allowedMethods": Object.fromEntries keeps only the last.
-    const input = policyForm.parse({ ...Object.fromEntries(formData), allowedMethods: formData.getAll("allowedMethods").map(String) });
+/**
+ * Saves the team's 2FA policy after a fresh second factor — every change, not only the
+ * loosening ones (why: docs/ARCHITECTURE.md); a refused policy comes back with a message per field.
+ */
+export const savePolicyAction = validatedTeamActionWithStepUp(
+  policyForm,
+  async ({ teamId, ...input }, user): Promise<ActionState<{ policy: PolicyValues }>> => {
     const result = await updateTeamPolicy(teamId, user, input, await requestMeta());
     if (!result.ok) return result.code === "INVALID" ? { error: result.message, fieldErrors: result.fieldErrors } : { error: result.message };
     revalidatePath("/team/security");

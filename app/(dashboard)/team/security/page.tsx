@@ -3,6 +3,8 @@ import { redirect } from "next/navigation";
 import { PhoneNotice } from "@/components/teams/phone-notice";
 import { PolicyForm } from "@/components/teams/policy-form";
 import { requireTeamAdmin } from "@/lib/auth/current-team";
+import { listPromptMethods } from "@/lib/factors/methods";
+import { countRecoveryCodes } from "@/lib/factors/recovery-codes";
 import { formatTime } from "@/lib/format/time";
 import { getTeamPolicy, type TeamPolicy } from "@/lib/teams/policy";
 import { membersMissingPhone, previewAffectedMembers } from "@/lib/teams/policy-preview";
@@ -24,7 +26,12 @@ export default async function TeamSecurityPage() {
   const { user, team } = await requireTeamAdmin();
   const policy = await getTeamPolicy(team.id);
   if (!policy) redirect("/dashboard");
-  const [affected, missingPhone] = await Promise.all([previewAffectedMembers(team.id, user, policy), membersMissingPhone(team.id)]);
+  const [affected, missingPhone, methods, recoveryCodesLeft] = await Promise.all([
+    previewAffectedMembers(team.id, user, policy),
+    membersMissingPhone(team.id),
+    listPromptMethods(user.id),
+    countRecoveryCodes(user.id),
+  ]);
   // The role changed since the layout checked it: the page is no longer this user's to see.
   if (!affected.ok) redirect("/dashboard");
 
@@ -46,6 +53,7 @@ export default async function TeamSecurityPage() {
         requireStatus={requireStatus(policy)}
         affected={{ total: affected.total, members: affected.members.map(({ userId, name, email }) => ({ userId, name: name || email })) }}
         youId={user.id}
+        stepUp={{ methods: methods.map(({ kind, label, hint }) => ({ kind, label, hint })), recoveryCodesLeft }}
       />
     </div>
   );
