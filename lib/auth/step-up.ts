@@ -31,7 +31,7 @@ export async function stepUp(user: { id: string; sessionId: string }, proof: Fac
     await lockSecondStep(tx, user.id);
     const locked = await secondStepLockMessage(tx, user.id);
     if (locked) return { ok: false as const, message: locked, locking: false };
-    const result = await verifyProof(tx, user.id, proof, { purpose: "step_up" }, meta);
+    const result = await verifyProof(tx, user.id, proof, { purpose: "step_up", sessionId: user.sessionId }, meta);
     if (!result.ok) {
       const locking = await countSecondStepFailure(tx, user.id, meta);
       return { ok: false as const, message: result.message ?? "That didn't work. Check the code and try again.", locking };
