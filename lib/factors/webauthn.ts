@@ -78,7 +78,6 @@ function relyingParty() {
   return { id: url.hostname, origin: url.origin };
 }
 
-
 /** The user's security keys, for excludeCredentials / allowCredentials. */
 async function credentialsOf(userId: string) {
   const rows = await db()
