@@ -215,6 +215,14 @@ test("security key: register with a virtual authenticator, sign in with it", asy
   await screenshot(page, "challenge-webauthn");
   await page.getByRole("button", { name: "Use security key" }).click();
   await expectDashboard(page, account);
+
+  // Step-up with the key: its options are this session's, answered in this session.
+  await page.goto("/settings/security/confirm?next=/settings/security");
+  await waitForReady(page);
+  await expectPrompt(page, "webauthn", "Use your security key");
+  await page.getByRole("button", { name: "Use security key" }).click();
+  await page.waitForURL("**/settings/security");
+  await expect(page.getByTestId("two-factor-status")).toHaveText("On");
 });
 
 test("recovery code: signs in once, lands on security with 9 left; the same code fails again", async ({ page }) => {

@@ -55,12 +55,14 @@ export type SoftAuthenticatorOptions = {
   counter?: number;
   /** 0 models a key that keeps no counter (many passkeys). */
   counterStep?: number;
+  /** Length of the credential id in bytes (32 by default; WebAuthn allows at most 1023). */
+  credentialIdBytes?: number;
 };
 
 type Overrides = { origin?: string; rpId?: string; counter?: number; challenge?: string };
 
 export class SoftAuthenticator {
-  readonly credentialId = randomBytes(32);
+  readonly credentialId: Buffer;
   readonly origin: string;
   readonly rpId: string;
   readonly transports: string[];
@@ -71,6 +73,7 @@ export class SoftAuthenticator {
   readonly cosePublicKey: Buffer;
 
   constructor(options: SoftAuthenticatorOptions = {}) {
+    this.credentialId = randomBytes(options.credentialIdBytes ?? 32);
     this.origin = options.origin ?? "http://localhost:3000";
     this.rpId = options.rpId ?? new URL(this.origin).hostname;
     this.transports = options.transports ?? ["usb"];

@@ -98,9 +98,9 @@ export function SecondFactorPrompt({ methods, recoveryCodesLeft, actions, initia
     setError(undefined);
     startTransition(async () => {
       const options = await actions.webauthnOptions();
-      if (!options) return handle({ ok: false, error: "Your sign-in has expired. Enter your email and password again.", restart: true });
+      if (!options.ok) return handle(options);
       try {
-        const response = await startAuthentication({ optionsJSON: options as Parameters<typeof startAuthentication>[0]["optionsJSON"] });
+        const response = await startAuthentication({ optionsJSON: options.options as Parameters<typeof startAuthentication>[0]["optionsJSON"] });
         await handle(await actions.verifyWebAuthn(JSON.stringify(response), remember));
       } catch {
         setError("The security key didn't answer, or the request was cancelled. Try again.");

@@ -1,3 +1,4 @@
+import type { PublicKeyCredentialRequestOptionsJSON } from "@simplewebauthn/server";
 import { and, desc, eq, gt, isNull, lt, sql } from "drizzle-orm";
 import { recordAudit, type RequestMeta } from "@/lib/audit";
 import { db } from "@/lib/db";
@@ -116,10 +117,14 @@ export async function sendChallengeCode(token: string | undefined, channel: "ema
   return sent.ok ? sent : { ok: false, message: sent.message, retryAfterSeconds: sent.retryAfterSeconds, unusable: sent.code === "NO_CREDITS" };
 }
 
-/** WebAuthn request options for this challenge's user. */
-export async function challengeWebAuthnOptions(token: string | undefined) {
+/** WebAuthn request options for this challenge's user, answerable on this challenge only. */
+export async function challengeWebAuthnOptions(
+  token: string | undefined,
+  meta: RequestMeta,
+): Promise<{ ok: true; options: PublicKeyCredentialRequestOptionsJSON } | { ok: false; message: string; restart?: boolean }> {
   const challenge = await findOpenChallenge(token);
-  return challenge ? beginWebAuthnAuthentication(challenge.userId) : null;
+  if (!challenge) return EXPIRED;
+  return beginWebAuthnAuthentication(challenge.userId, { ceremony: "sign_in", signInChallengeId: challenge.id }, meta);
 }
 
 export type VerifyResult =

@@ -43,7 +43,7 @@ export async function stepUp(user: { id: string; sessionId: string }, proof: Fac
     await lockSecondStep(tx, user.id);
     const refused = await secondStepRefusal(tx, user.id);
     if (refused) return { ok: false as const, message: refused.message, announce: refused };
-    const result = await verifyProof(tx, user.id, proof, { purpose: "step_up" }, meta);
+    const result = await verifyProof(tx, user.id, proof, { purpose: "step_up", sessionId: user.sessionId }, meta);
     if (!result.ok) {
       const counted = await countSecondStepFailure(tx, user.id, meta);
       const message = counted.blocking

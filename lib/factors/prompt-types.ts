@@ -7,6 +7,8 @@ export type CodeMethod = "totp" | "email" | "sms" | "recovery_code";
 
 /** What the prompt's server actions answer. */
 export type VerifyAnswer = { ok: true; remainingRecoveryCodes?: number } | { ok: false; error: string; restart?: boolean };
+/** Security-key request options, or why there are none (expired sign-in, no key, too many requests). */
+export type OptionsAnswer = { ok: true; options: unknown } | { ok: false; error: string; restart?: boolean };
 export type SendAnswer =
   | { ok: true; resendAt: string; sentTo: string }
   /** `unusable`: the method cannot work now (no SMS credits, not allowed): the prompt points at the others. */
@@ -16,6 +18,6 @@ export type SendAnswer =
 export type PromptActions = {
   verifyCode: (method: CodeMethod, code: string, remember: boolean) => Promise<VerifyAnswer>;
   sendCode: (channel: "email" | "sms" | "voice") => Promise<SendAnswer>;
-  webauthnOptions: () => Promise<unknown>;
+  webauthnOptions: () => Promise<OptionsAnswer>;
   verifyWebAuthn: (responseJson: string, remember: boolean) => Promise<VerifyAnswer>;
 };

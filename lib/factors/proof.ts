@@ -6,7 +6,7 @@ import { factors, users } from "@/lib/db/schema";
 import { verifyOtp } from "./otp";
 import { redeemRecoveryCode } from "./recovery-codes";
 import { verifyTotpFactor } from "./totp";
-import { verifyWebAuthnAuthentication } from "./webauthn";
+import { verifyWebAuthnAuthentication, type WebAuthnAssertionCeremony } from "./webauthn";
 
 /** What a person offers as their second factor. */
 export type FactorProof =
@@ -21,7 +21,8 @@ export type ProofResult = { ok: true; method: ProofMethod; remainingRecoveryCode
 /**
  * Checks one proof against the user's enrolled factors — the one place every second-factor
  * check (sign-in challenge, step-up) goes through. Codes sent for a sign-in are bound to
- * that challenge (`challengeId`); step-up codes to no challenge.
+ * that challenge (`challengeId`); step-up codes to no challenge. Security-key assertions are
+ * bound to the sign-in challenge, or in step-up to the session (`sessionId`).
  *
  * A success ends the run of consecutive failures (lib/auth/second-step-guard.ts) and, when
  * the factor is not the email code, lifts the email factor's suspension after a password
@@ -31,7 +32,7 @@ export async function verifyProof(
   ex: Executor,
   userId: string,
   proof: FactorProof,
-  context: { purpose: "sign_in" | "step_up"; challengeId?: string },
+  context: { purpose: "sign_in" | "step_up"; challengeId?: string; sessionId?: string },
   meta: RequestMeta,
 ): Promise<ProofResult> {
   const result = await checkProof(ex, userId, proof, context, meta);
@@ -48,7 +49,7 @@ async function checkProof(
   ex: Executor,
   userId: string,
   proof: FactorProof,
-  context: { purpose: "sign_in" | "step_up"; challengeId?: string },
+  context: { purpose: "sign_in" | "step_up"; challengeId?: string; sessionId?: string },
   meta: RequestMeta,
 ): Promise<ProofResult> {
   switch (proof.method) {
@@ -82,7 +83,13 @@ async function checkProof(
       return used ? { ok: true, method: "recovery_code", remainingRecoveryCodes: used.remaining } : { ok: false };
     }
     case "webauthn": {
-      const result = await verifyWebAuthnAuthentication({ userId, response: proof.response }, meta, ex);
+      // An assertion counts only for the request it answers: this sign-in challenge, or this session's step-up.
+      const ceremony: WebAuthnAssertionCeremony | null =
+        context.purpose === "sign_in"
+          ? context.challengeId ? { ceremony: "sign_in", signInChallengeId: context.challengeId } : null
+          : context.sessionId ? { ceremony: "step_up", sessionId: context.sessionId } : null;
+      if (!ceremony) return { ok: false };
+      const result = await verifyWebAuthnAuthentication({ userId, ceremony, response: proof.response }, meta, ex);
       return result.ok ? { ok: true, method: "webauthn" } : { ok: false, message: result.message };
     }
   }

@@ -4,7 +4,8 @@ import { z } from "zod";
 import { readChallengeCookie, setTrustedDeviceCookie } from "@/lib/auth/cookies";
 import { requestMeta } from "@/lib/auth/request-meta";
 import { challengeWebAuthnOptions, sendChallengeCode, verifyChallenge, type VerifyResult } from "@/lib/auth/second-factor";
-import type { CodeMethod, SendAnswer, VerifyAnswer } from "@/lib/factors/prompt-types";
+import type { CodeMethod, OptionsAnswer, SendAnswer, VerifyAnswer } from "@/lib/factors/prompt-types";
+import { readWebAuthnResponse } from "@/lib/factors/webauthn-response";
 
 const codeInput = z.object({
   method: z.enum(["totp", "email", "sms", "recovery_code"]),
@@ -12,7 +13,6 @@ const codeInput = z.object({
   remember: z.boolean(),
 });
 const channelInput = z.enum(["email", "sms", "voice"]);
-const webauthnInput = z.object({ response: z.string().max(16_384), remember: z.boolean() });
 
 async function answer(result: VerifyResult): Promise<VerifyAnswer> {
   if (!result.ok) return { ok: false, error: result.message, restart: result.restart };
@@ -36,21 +36,13 @@ export async function sendChallengeCodeAction(channel: "email" | "sms" | "voice"
     : { ok: false, error: result.message, retryAfterSeconds: result.retryAfterSeconds, restart: result.restart, unusable: result.unusable };
 }
 
-export async function challengeWebAuthnOptionsAction(): Promise<unknown> {
-  return challengeWebAuthnOptions(await readChallengeCookie());
+export async function challengeWebAuthnOptionsAction(): Promise<OptionsAnswer> {
+  const result = await challengeWebAuthnOptions(await readChallengeCookie(), await requestMeta());
+  return result.ok ? { ok: true, options: result.options } : { ok: false, error: result.message, restart: result.restart };
 }
 
 export async function verifyChallengeWebAuthn(response: string, remember: boolean): Promise<VerifyAnswer> {
-  const input = webauthnInput.safeParse({ response, remember });
-  if (!input.success) return { ok: false, error: "The security key's answer was not readable. Try again." };
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(input.data.response);
-  } catch {
-    return { ok: false, error: "The security key's answer was not readable. Try again." };
-  }
-  if (typeof parsed !== "object" || parsed === null) return { ok: false, error: "The security key's answer was not readable. Try again." };
-  return answer(
-    await verifyChallenge(await readChallengeCookie(), { method: "webauthn", response: parsed as never }, { remember: input.data.remember }, await requestMeta()),
-  );
+  const read = readWebAuthnResponse(response, "authentication");
+  if (!read.ok) return { ok: false, error: read.message };
+  return answer(await verifyChallenge(await readChallengeCookie(), { method: "webauthn", response: read.response }, { remember: remember === true }, await requestMeta()));
 }

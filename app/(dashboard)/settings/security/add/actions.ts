@@ -7,6 +7,7 @@ import { requestMeta } from "@/lib/auth/request-meta";
 import { hasFreshStepUp } from "@/lib/auth/step-up";
 import { announceFactor, beginEmail, beginSms, finishEmail, finishSms, finishTotp, type EnrollResult } from "@/lib/factors/enroll";
 import { beginWebAuthnRegistration, finishWebAuthnRegistration } from "@/lib/factors/webauthn";
+import { readWebAuthnResponse } from "@/lib/factors/webauthn-response";
 
 /** What an enrollment step returns: on success, the recovery codes when 2FA just turned on. */
 export type EnrollState = ActionState<{ recoveryCodes?: string[]; sentTo?: string; resendAt?: string; phone?: string }>;
@@ -50,25 +51,18 @@ export async function webauthnRegistrationOptionsAction(): Promise<{ ok: true; o
   const user = await currentUser();
   if (!user) return { ok: false, error: "Your session has ended. Sign in again." };
   if (!(await hasFreshStepUp(user.id, user.sessionId))) return { ok: false, error: STEP_UP_MESSAGE, stepUp: true };
-  return { ok: true, options: await beginWebAuthnRegistration(user) };
+  const result = await beginWebAuthnRegistration(user, await requestMeta());
+  return result.ok ? { ok: true, options: result.options } : { ok: false, error: result.message };
 }
-
-const webauthnInput = z.object({ label: z.string().max(200), response: z.string().min(2).max(32_768) });
 
 export async function finishWebAuthnAction(label: string, response: string): Promise<EnrollState> {
   const user = await currentUser();
   if (!user) return { error: "Your session has ended. Sign in again." };
   if (!(await hasFreshStepUp(user.id, user.sessionId))) return { error: STEP_UP_MESSAGE, stepUp: true };
-  const input = webauthnInput.safeParse({ label, response });
-  if (!input.success) return { error: "The security key's answer was not readable. Try again." };
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(input.data.response);
-  } catch {
-    return { error: "The security key's answer was not readable. Try again." };
-  }
+  const read = readWebAuthnResponse(response, "registration");
+  if (!read.ok) return { error: read.message };
   const meta = await requestMeta();
-  const result = await finishWebAuthnRegistration({ userId: user.id, label: input.data.label, response: parsed as never }, meta);
+  const result = await finishWebAuthnRegistration({ userId: user.id, sessionId: user.sessionId, label: typeof label === "string" ? label : undefined, response: read.response }, meta);
   if (!result.ok) return result.code === "INVALID_LABEL" ? { fieldErrors: { label: [result.message] } } : { error: result.message };
   await announceFactor(user.id, "webauthn", meta);
   return { ok: true, data: { recoveryCodes: result.recoveryCodes } };

@@ -4,8 +4,9 @@ import { z } from "zod";
 import { currentUser } from "@/lib/auth/current-user";
 import { requestMeta } from "@/lib/auth/request-meta";
 import { sendStepUpCode, stepUp } from "@/lib/auth/step-up";
-import type { CodeMethod, SendAnswer, VerifyAnswer } from "@/lib/factors/prompt-types";
+import type { CodeMethod, OptionsAnswer, SendAnswer, VerifyAnswer } from "@/lib/factors/prompt-types";
 import { beginWebAuthnAuthentication } from "@/lib/factors/webauthn";
+import { readWebAuthnResponse } from "@/lib/factors/webauthn-response";
 
 const SIGNED_OUT = "Your session has ended. Sign in again.";
 const codeInput = z.object({ method: z.enum(["totp", "email", "sms", "recovery_code"]), code: z.string().trim().min(1, "Enter the code.").max(40) });
@@ -28,23 +29,18 @@ export async function sendStepUpCodeAction(channel: "email" | "sms" | "voice"): 
   return sent.ok ? { ok: true, resendAt: sent.resendAt.toISOString(), sentTo: sent.sentTo } : { ok: false, error: sent.message, retryAfterSeconds: sent.retryAfterSeconds, unusable: sent.code === "NO_CREDITS" };
 }
 
-export async function stepUpWebAuthnOptions(): Promise<unknown> {
+export async function stepUpWebAuthnOptions(): Promise<OptionsAnswer> {
   const user = await currentUser();
-  return user ? beginWebAuthnAuthentication(user.id) : null;
+  if (!user) return { ok: false, error: SIGNED_OUT, restart: true };
+  const result = await beginWebAuthnAuthentication(user.id, { ceremony: "step_up", sessionId: user.sessionId }, await requestMeta());
+  return result.ok ? { ok: true, options: result.options } : { ok: false, error: result.message };
 }
 
 export async function verifyStepUpWebAuthn(response: string): Promise<VerifyAnswer> {
   const user = await currentUser();
   if (!user) return { ok: false, error: SIGNED_OUT, restart: true };
-  // The argument comes from the client as any value, whatever its type says.
-  const input = z.string().max(16_384).safeParse(response);
-  let parsed: unknown = null;
-  try {
-    if (input.success) parsed = JSON.parse(input.data);
-  } catch {
-    parsed = null;
-  }
-  if (typeof parsed !== "object" || parsed === null) return { ok: false, error: "The security key's answer was not readable. Try again." };
-  const result = await stepUp(user, { method: "webauthn", response: parsed as never }, await requestMeta());
+  const read = readWebAuthnResponse(response, "authentication");
+  if (!read.ok) return { ok: false, error: read.message };
+  const result = await stepUp(user, { method: "webauthn", response: read.response }, await requestMeta());
   return result.ok ? { ok: true } : { ok: false, error: result.message };
 }
