@@ -4,7 +4,7 @@ import { db } from "@/lib/db";
 import { users } from "@/lib/db/schema";
 import { clearRateLimit, peekRateLimit, rateLimit } from "@/lib/rate-limit";
 import { listSignInMethods } from "@/lib/factors/methods";
-import { isTrustedDevice } from "@/lib/factors/trusted-devices";
+import { announceDeviceReplay, useTrustedDevice, type DeviceUse } from "@/lib/factors/trusted-devices";
 import { createChallenge } from "./challenge";
 import { sendChallengeCode } from "./second-factor";
 import { authFailure, type AuthFailure } from "./errors";
@@ -18,7 +18,8 @@ export const ACCOUNT_LOCK_SECONDS = 15 * 60;
 export const IP_ATTEMPT_LIMIT = { limit: 100, windowSeconds: 15 * 60 };
 
 export type PasswordStepResult =
-  | { ok: true; challengeToken: string; expiresAt: Date; secondFactorRequired: boolean }
+  /** `trustedDevice`: the remembered-device cookie was used up; this is its new token (set it again). */
+  | { ok: true; challengeToken: string; expiresAt: Date; secondFactorRequired: boolean; trustedDevice?: { token: string; expiresAt: Date } }
   | AuthFailure;
 
 const keys = {
@@ -56,13 +57,24 @@ export async function passwordStep(input: SignInInput, meta: RequestMeta, truste
   await clearRateLimit(keys.failures(input.email));
   // A remembered browser stands in for the second factor; without a factor there is none to ask.
   const { methods, policy } = await listSignInMethods(user.id);
-  const trusted = methods.length > 0 && (await isTrustedDevice(user.id, trustedDeviceToken, policy.rememberDays));
-  const completedWith = methods.length === 0 ? "password" : trusted ? "trusted_device" : null;
-  const challenge = await createChallenge(db(), { userId: user.id, completedWith, ...meta });
+  // The device's token is used up and the challenge created in one transaction: a new token is never issued for a sign-in that did not start.
+  const { challenge, device, completedWith } = await db().transaction(async (tx) => {
+    const device: DeviceUse = methods.length > 0 ? await useTrustedDevice(tx, user.id, trustedDeviceToken, policy, meta) : { trusted: false, replayed: false };
+    const completedWith = methods.length === 0 ? "password" : device.trusted ? "trusted_device" : null;
+    const challenge = await createChallenge(tx, { userId: user.id, completedWith, ...meta });
+    return { challenge, device, completedWith };
+  });
+  if (!device.trusted && device.replayed) await announceDeviceReplay(user.id, meta);
   // When the default method is an emailed or texted code, it is on its way before the challenge screen shows.
   const defaultKind = methods[0]?.kind;
   if (completedWith === null && (defaultKind === "email" || defaultKind === "sms")) await sendChallengeCode(challenge.token, defaultKind, meta);
-  return { ok: true, challengeToken: challenge.token, expiresAt: challenge.expiresAt, secondFactorRequired: completedWith === null };
+  return {
+    ok: true,
+    challengeToken: challenge.token,
+    expiresAt: challenge.expiresAt,
+    secondFactorRequired: completedWith === null,
+    trustedDevice: device.trusted ? { token: device.token, expiresAt: device.expiresAt } : undefined,
+  };
 }
 
 async function recordFailure(email: string, userId: string | undefined, meta: RequestMeta, attempts: number): Promise<AuthFailure> {
