@@ -289,6 +289,37 @@ test("remember this device skips the challenge until the device is revoked", asy
   await expect(page.getByText("No remembered devices.")).toBeVisible();
 });
 
+test("a remembered-device cookie copied to another browser: the owner's use rotates it, the copy is refused and signs the device out", async ({ page, browser }) => {
+  test.setTimeout(150_000);
+  const { account, totp } = await accountWithTotp(page, "Radia Perlman");
+  await signOut(page);
+  await signInWithTotp(page, account, totp, true);
+  const deviceCookie = async () => (await page.context().cookies()).find((cookie) => cookie.name === "tessera_device")!;
+  const copied = await deviceCookie();
+  await signOut(page);
+
+  // The owner signs in through the remembered browser: the response sets a new token.
+  await submitSignIn(page, account.email, account.password);
+  await expectDashboard(page, account);
+  const rotated = await deviceCookie();
+  expect(rotated.value).not.toBe(copied.value);
+  expect(rotated.httpOnly).toBe(true);
+
+  // The attacker's browser with the copied cookie (and the password) meets the second factor.
+  const attacker = await browser.newContext();
+  await attacker.addCookies([copied]);
+  const attackerPage = await attacker.newPage();
+  await signInToChallenge(attackerPage, account.email, account.password);
+  await expectPrompt(attackerPage, "totp", "Enter the code from your authenticator app");
+  await attacker.close();
+
+  // The device is signed out: the owner is asked for the factor too, and is told why by email.
+  await readLatestMessage(page, account.email, { contains: "was used twice: someone may have copied it; we signed that device out" });
+  await signOut(page);
+  await signInToChallenge(page, account.email, account.password);
+  await expectPrompt(page, "totp", "Enter the code from your authenticator app");
+});
+
 test("turning 2FA off needs a fresh second factor, and signs out the other sessions", async ({ page, browser }) => {
   test.setTimeout(150_000);
   const { account, totp, codes } = await accountWithTotp(page, "Hedy Lamarr");

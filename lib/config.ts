@@ -1,3 +1,4 @@
+import os from "node:os";
 import path from "node:path";
 
 /**
@@ -9,11 +10,18 @@ export const config = {
   get databaseUrl(): string | undefined {
     return process.env.DATABASE_URL || undefined;
   },
-  /** Folder for the embedded database and the generated development secret. */
+  /** Folder for the embedded database. */
   get dataDir(): string {
     return path.resolve(/*turbopackIgnore: true*/ process.env.TESSERA_DATA_DIR || ".data");
   },
-  /** Master secret (≥ 32 characters); unset means a key generated once into `dataDir`. */
+  /** The OS user's folder for Tessera's generated development keys: `$XDG_CONFIG_HOME/tessera`, else `~/.config/tessera`. */
+  get configDir(): string {
+    return path.join(process.env.XDG_CONFIG_HOME || path.join(os.homedir(), ".config"), "tessera");
+  },
+  /**
+   * Master secret (≥ 32 characters); unset means a key generated once into `configDir`, one
+   * per data folder — refused for a server served beyond localhost (lib/security/secret.ts).
+   */
   get secret(): string | undefined {
     return process.env.TESSERA_SECRET || undefined;
   },

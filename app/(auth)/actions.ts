@@ -3,7 +3,7 @@
 import { after } from "next/server";
 import { z } from "zod";
 import { validatedAction, type ActionState } from "@/lib/auth/action";
-import { readTrustedDeviceCookie, setChallengeCookie } from "@/lib/auth/cookies";
+import { readTrustedDeviceCookie, setChallengeCookie, setTrustedDeviceCookie } from "@/lib/auth/cookies";
 import { emailField, newPasswordField, signInInput, signUpInput } from "@/lib/auth/input";
 import { requestPasswordReset, resetPassword } from "@/lib/auth/password-reset";
 import { requestMeta } from "@/lib/auth/request-meta";
@@ -17,6 +17,8 @@ export const signInAction = validatedAction(signInInput, async (input): Promise<
   const result = await passwordStep(input, await requestMeta(), await readTrustedDeviceCookie());
   if (!result.ok) return { error: result.message };
   await setChallengeCookie(result.challengeToken);
+  // The remembered-device token was used up: the browser keeps only the new one.
+  if (result.trustedDevice) await setTrustedDeviceCookie(result.trustedDevice.token, result.trustedDevice.expiresAt);
   return { ok: true, data: { secondFactorRequired: result.secondFactorRequired } };
 });
 

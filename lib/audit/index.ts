@@ -28,6 +28,7 @@ export const AUDIT_EVENTS = {
   "recovery_codes.used": "Recovery code used",
   "trusted_device.added": "Device remembered",
   "trusted_device.revoked": "Remembered device revoked",
+  "trusted_device.replayed": "Remembered-device cookie used twice: device signed out",
   "step_up.verified": "Second factor re-entered",
   "password.reset_requested": "Password reset requested",
   "password.reset": "Password reset",

@@ -61,12 +61,19 @@ export async function exchangeChallenge(token: string, meta: RequestMeta): Promi
 
 /**
  * Ends every sign-in challenge of the user still waiting to be exchanged: after a password
- * reset, 2FA turned off, a factor added or remembered devices revoked, no challenge started
- * under the old rules may still become a session.
+ * reset, 2FA turned off or a factor added, no challenge started under the old rules may
+ * still become a session. `completedWith: "trusted_device"` ends only those a remembered
+ * device completed (revoking devices must not end the sign-in that is revoking them).
  */
-export async function cancelOpenChallenges(ex: Executor, userId: string): Promise<void> {
+export async function cancelOpenChallenges(ex: Executor, userId: string, only: { completedWith?: "trusted_device" } = {}): Promise<void> {
   await ex
     .update(signInChallenges)
     .set({ consumedAt: sql`now()` })
-    .where(and(eq(signInChallenges.userId, userId), isNull(signInChallenges.consumedAt)));
+    .where(
+      and(
+        eq(signInChallenges.userId, userId),
+        isNull(signInChallenges.consumedAt),
+        only.completedWith ? eq(signInChallenges.completedWith, only.completedWith) : undefined,
+      ),
+    );
 }

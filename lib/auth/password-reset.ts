@@ -111,7 +111,7 @@ export async function resetPassword(token: string, password: string, meta: Reque
     await clearRateLimit(`signin:fail:${user!.email}`, tx);
     await tx.update(passwordResets).set({ consumedAt: sql`now()` }).where(and(eq(passwordResets.userId, reset.userId), isNull(passwordResets.consumedAt)));
     await endSessions(tx, reset.userId);
-    await revokeTrustedDevices(tx, reset.userId, meta);
+    await revokeTrustedDevices(tx, reset.userId, meta, { reason: "password_reset" });
     await cancelOpenChallenges(tx, reset.userId);
     await recordAudit(tx, { type: "password.reset", userId: reset.userId, ...meta });
     return reset.userId;

@@ -335,7 +335,7 @@ describe("remember this device", () => {
     const token = done.ok ? done.trustedDeviceToken : undefined;
     expect((await enterPassword(user, token)).secondFactorRequired).toBe(false);
 
-    expect(await revokeTrustedDevices(db(), user.userId, meta)).toBe(1);
+    expect(await revokeTrustedDevices(db(), user.userId, meta, { reason: "user" })).toBe(1);
     expect((await enterPassword(user, token)).secondFactorRequired).toBe(true);
   });
 

@@ -170,7 +170,7 @@ export async function verifyChallenge(token: string | undefined, proof: FactorPr
     }
 
     await tx.update(signInChallenges).set({ completedAt: sql`now()`, completedWith: proofResult.method }).where(eq(signInChallenges.id, challenge.id));
-    const device = options.remember && policy.rememberDays > 0 ? await trustDevice(tx, userId, meta, policy.rememberDays) : undefined;
+    const device = options.remember && policy.rememberDays > 0 ? await trustDevice(tx, userId, meta, policy) : undefined;
     return { kind: "ok" as const, device, remainingRecoveryCodes: proofResult.remainingRecoveryCodes };
   });
 

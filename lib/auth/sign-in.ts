@@ -4,7 +4,7 @@ import { db } from "@/lib/db";
 import { users } from "@/lib/db/schema";
 import { clearRateLimit, peekRateLimit, rateLimit } from "@/lib/rate-limit";
 import { listSignInMethods } from "@/lib/factors/methods";
-import { isTrustedDevice } from "@/lib/factors/trusted-devices";
+import { announceDeviceReplay, useTrustedDevice, type DeviceUse } from "@/lib/factors/trusted-devices";
 import { createChallenge } from "./challenge";
 import { sendChallengeCode } from "./second-factor";
 import { authFailure, type AuthFailure } from "./errors";
@@ -18,7 +18,8 @@ export const ACCOUNT_LOCK_SECONDS = 15 * 60;
 export const IP_ATTEMPT_LIMIT = { limit: 100, windowSeconds: 15 * 60 };
 
 export type PasswordStepResult =
-  | { ok: true; challengeToken: string; expiresAt: Date; secondFactorRequired: boolean }
+  /** `trustedDevice`: the remembered-device cookie was used up; this is its new token (set it again). */
+  | { ok: true; challengeToken: string; expiresAt: Date; secondFactorRequired: boolean; trustedDevice?: { token: string; expiresAt: Date } }
   | AuthFailure;
 
 const keys = {
@@ -58,13 +59,24 @@ export async function passwordStep(input: SignInInput, meta: RequestMeta, truste
   const { methods, policy, emailSuspended } = await listSignInMethods(user.id);
   // A suspended email factor is still a factor: the challenge then takes another one or a recovery code.
   const hasFactor = methods.length > 0 || emailSuspended;
-  const trusted = hasFactor && (await isTrustedDevice(user.id, trustedDeviceToken, policy.rememberDays));
-  const completedWith = !hasFactor ? "password" : trusted ? "trusted_device" : null;
-  const challenge = await createChallenge(db(), { userId: user.id, completedWith, ...meta });
+  // The device's token is used up and the challenge created in one transaction: a new token is never issued for a sign-in that did not start.
+  const { challenge, device, completedWith } = await db().transaction(async (tx) => {
+    const device: DeviceUse = hasFactor ? await useTrustedDevice(tx, user.id, trustedDeviceToken, policy, meta) : { trusted: false, replayed: false };
+    const completedWith = !hasFactor ? "password" : device.trusted ? "trusted_device" : null;
+    const challenge = await createChallenge(tx, { userId: user.id, completedWith, ...meta });
+    return { challenge, device, completedWith };
+  });
+  if (!device.trusted && device.replayed) await announceDeviceReplay(user.id, meta);
   // When the default method is an emailed or texted code, it is on its way before the challenge screen shows.
   const defaultKind = methods[0]?.kind;
   if (completedWith === null && (defaultKind === "email" || defaultKind === "sms")) await sendChallengeCode(challenge.token, defaultKind, meta);
-  return { ok: true, challengeToken: challenge.token, expiresAt: challenge.expiresAt, secondFactorRequired: completedWith === null };
+  return {
+    ok: true,
+    challengeToken: challenge.token,
+    expiresAt: challenge.expiresAt,
+    secondFactorRequired: completedWith === null,
+    trustedDevice: device.trusted ? { token: device.token, expiresAt: device.expiresAt } : undefined,
+  };
 }
 
 async function recordFailure(email: string, userId: string | undefined, meta: RequestMeta, attempts: number): Promise<AuthFailure> {

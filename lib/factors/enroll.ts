@@ -13,6 +13,7 @@ import { issueOtp, verifyOtp } from "./otp";
 import { maskEmail, maskPhone, parsePhone } from "./phone";
 import { enrollRefusal } from "./policy-rules";
 import { groupSecret, matchTotp, newTotpSecret, sealTotpSecret, totpUri } from "./totp";
+import { revokeTrustedDevices } from "./trusted-devices";
 
 export type EnrollResult = ({ ok: true } & AddedFactor) | { ok: false; message: string; field?: string };
 type User = { id: string; email: string };
@@ -110,6 +111,8 @@ export async function finishSms(user: User, input: { phone: string; code: string
     if (existing) {
       await tx.update(factors).set({ phone: phone.e164, label: maskPhone(phone.e164) }).where(eq(factors.id, existing.id));
       await recordAudit(tx, { type: "factor.phone_changed", userId: user.id, data: { factorId: existing.id }, ...meta });
+      // A new number is often a lost or stolen phone: nothing remembered under the old one stays trusted.
+      await revokeTrustedDevices(tx, user.id, meta, { reason: "phone_changed" });
       return { ok: true as const, factorId: existing.id, changed: true };
     }
     const added = await addFactor(tx, { userId: user.id, kind: "sms", label: maskPhone(phone.e164), phone: phone.e164 }, meta);

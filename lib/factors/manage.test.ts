@@ -77,8 +77,9 @@ describe("removing a factor", () => {
     const mail = (await outboxTo(user.email)).filter((m) => m.subject === "A second factor was removed from your account");
     expect(mail).toHaveLength(1);
     expect(mail[0]!.text).toContain("An authenticator app was removed");
-    // 2FA stays on: codes, devices and sessions are kept.
+    // 2FA stays on: codes and sessions are kept; remembered devices are signed out.
     expect(await countRecoveryCodes(user.userId)).toBe(10);
+    expect(await listTrustedDevices(user.userId)).toEqual([]);
     expect(await auditEventsOf(user.userId, "two_factor.disabled")).toHaveLength(0);
   });
 

@@ -69,6 +69,8 @@ export async function removeFactor(user: { id: string; sessionId: string }, fact
       return { kind: removed.kind, off: true };
     }
     if (removed.isDefault) await tx.update(factors).set({ isDefault: true }).where(eq(factors.id, rest[0]!.id));
+    // A browser remembered while this factor existed may have been remembered by whoever held it.
+    await revokeTrustedDevices(tx, user.id, meta, { reason: "factor_removed" });
     return { kind: removed.kind, off: false };
   });
   if (!outcome) return NOT_FOUND;
@@ -112,7 +114,7 @@ export async function clearSecondFactor(tx: Tx, userId: string, meta: RequestMet
   await tx.delete(factors).where(eq(factors.userId, userId));
   await tx.delete(recoveryCodes).where(eq(recoveryCodes.userId, userId));
   await cancelOpenChallenges(tx, userId);
-  await revokeTrustedDevices(tx, userId, meta);
+  await revokeTrustedDevices(tx, userId, meta, { reason: "factors_cleared" });
   await endSessions(tx, userId, keepSessionId);
 }
 

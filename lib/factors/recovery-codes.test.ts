@@ -1,10 +1,19 @@
+import * as crypto from "node:crypto";
 import { eq } from "drizzle-orm";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { db } from "@/lib/db";
 import { recoveryCodes } from "@/lib/db/schema";
+import { keyedHash } from "@/lib/security/crypto";
 import { auditEventsOf, createUser, meta, outboxTo } from "@/tests/helpers";
 import { regenerateRecoveryCodes } from "./manage";
-import { countRecoveryCodes, generateRecoveryCodes, newRecoveryCode, normalizeRecoveryCode, redeemRecoveryCode } from "./recovery-codes";
+import { countRecoveryCodes, generateRecoveryCodes, newRecoveryCode, newRecoveryCodeSet, normalizeRecoveryCode, redeemRecoveryCode } from "./recovery-codes";
+
+// Every scrypt call is counted (and still computed): the cost of a guess is what an attacker pays.
+vi.mock("node:crypto", async (importOriginal) => {
+  const actual = await importOriginal<typeof import("node:crypto")>();
+  return { ...actual, scrypt: vi.fn(actual.scrypt) };
+});
+const scryptCalls = () => vi.mocked(crypto.scrypt).mock.calls.length;
 
 /** Crockford base32 in lower case: digits and letters without i, l, o, u. */
 const CROCKFORD = "0123456789abcdefghjkmnpqrstvwxyz";
@@ -41,7 +50,7 @@ describe("recovery codes: what the user gets", () => {
     expect([...seen].sort().join("")).toBe(CROCKFORD);
   });
 
-  it("are stored only as keyed hashes: no code, in any form, is in the table", async () => {
+  it("are stored only as hashes: no code, in any form, is in the table", async () => {
     const { user, codes } = await userWithCodes();
     const rows = await db().select().from(recoveryCodes).where(eq(recoveryCodes.userId, user.userId));
     expect(rows).toHaveLength(10);
@@ -61,6 +70,59 @@ describe("recovery codes: what the user gets", () => {
     await redeem(user.userId, codes[0]!);
     await redeem(user.userId, codes[1]!);
     expect(await countRecoveryCodes(user.userId)).toBe(8);
+  });
+});
+
+describe("recovery codes against a stolen database and key (NIST SP 800-63B §5.1.2.2)", () => {
+  it("the stored value is no HMAC of the code under the server key: each code has its own salt through scrypt", async () => {
+    const { user, codes } = await userWithCodes();
+    const rows = await db().select().from(recoveryCodes).where(eq(recoveryCodes.userId, user.userId));
+    const stored = new Set(rows.map((row) => row.codeHash));
+    for (const code of codes) {
+      // What an attacker holding the dump and TESSERA_SECRET computes to test a guess in one HMAC.
+      expect(stored.has(keyedHash(code, "recovery-code"))).toBe(false);
+      expect(stored.has(keyedHash(code.replace(/-/g, ""), "recovery-code"))).toBe(false);
+    }
+    for (const row of rows) expect(row.codeHash).toMatch(/^scrypt\$16384\$8\$1\$[\w-]{22}\$[\w-]{43}$/);
+    expect(new Set(rows.map((row) => row.codeHash.split("$")[4])).size).toBe(10); // a salt per code
+  });
+
+  it("a guess costs exactly one scrypt — right, wrong, or with a selector that picks no row", async () => {
+    const { user, codes } = await userWithCodes();
+    const unusedSelector = [..."0123456789abcdefghjkmnpqrstvwxyz"].flatMap((a) => [a + "0", a + "1"]).find((s) => !codes.some((code) => code.startsWith(s)))!;
+    await redeem(user.userId, `${unusedSelector}zz-zzzz-zzzz`); // the first miss in a process also hashes its stand-in once
+    const guesses = [codes[0]!, `${codes[1]!.slice(0, 2)}zz-zzzz-zzzz`, `${unusedSelector}zz-zzzz-zzzz`, codes[0]!];
+    for (const guess of guesses) {
+      const before = scryptCalls();
+      await redeem(user.userId, guess);
+      expect(scryptCalls() - before, guess).toBe(1);
+    }
+  });
+
+  it("no two codes of a set share a selector, so the selector always picks one row", async () => {
+    for (let i = 0; i < 300; i++) {
+      const set = newRecoveryCodeSet();
+      expect(new Set(set.map((code) => code.slice(0, 2))).size).toBe(10);
+    }
+    const { user, codes } = await userWithCodes();
+    const rows = await db().select().from(recoveryCodes).where(eq(recoveryCodes.userId, user.userId));
+    expect(rows.map((row) => row.selector).sort()).toEqual(codes.map((code) => code.slice(0, 2)).sort());
+  });
+
+  it("codes issued before scrypt (HMAC, no selector) still redeem once, until the set is regenerated", async () => {
+    const user = await createUser();
+    const legacy = Array.from({ length: 10 }, newRecoveryCode);
+    // Written the way the previous version wrote them.
+    await db().insert(recoveryCodes).values(legacy.map((code) => ({ userId: user.userId, codeHash: keyedHash(code, "recovery-code") })));
+    expect(await redeem(user.userId, legacy[2]!.toUpperCase())).toEqual({ remaining: 9 });
+    expect(await redeem(user.userId, legacy[2]!)).toBeNull();
+    expect(await redeem(user.userId, "zzzz-zzzz-zzzz")).toBeNull();
+    expect((await auditEventsOf(user.userId, "recovery_codes.used")).map((event) => event.data)).toEqual([{ remaining: 9 }]);
+
+    const fresh = await generateRecoveryCodes(db(), user.userId, meta);
+    for (const code of legacy) expect(await redeem(user.userId, code)).toBeNull();
+    expect((await db().select().from(recoveryCodes).where(eq(recoveryCodes.userId, user.userId))).every((row) => row.selector !== null)).toBe(true);
+    expect(await redeem(user.userId, fresh[0]!)).toEqual({ remaining: 9 });
   });
 });
 

@@ -2,6 +2,7 @@ import { and, count, eq } from "drizzle-orm";
 import { recordAudit, type RequestMeta } from "@/lib/audit";
 import { db, type Tx } from "@/lib/db";
 import { memberships, roleEnum, type Role } from "@/lib/db/schema";
+import { revokeTrustedDevices } from "@/lib/factors/trusted-devices";
 import { lockTeam, teamRole } from "./policy";
 
 export const ROLES: readonly Role[] = roleEnum.enumValues;
@@ -63,8 +64,9 @@ export async function changeRole(teamId: string, actor: { id: string }, targetUs
 
 /**
  * Removes a member from the team (an owner may remove themselves while another owner is
- * left). Only the membership goes: the person's account, factors and sessions are theirs.
- * Audited as `member.removed` in the same transaction.
+ * left). Only the membership goes — and the devices remembered under this team's period:
+ * the person's account, factors and sessions are theirs. Audited as `member.removed` in
+ * the same transaction.
  */
 export async function removeMember(teamId: string, actor: { id: string }, targetUserId: string, meta: RequestMeta): Promise<MembershipResult> {
   return asOwner(teamId, actor.id, async (tx) => {
@@ -73,6 +75,8 @@ export async function removeMember(teamId: string, actor: { id: string }, target
     if (current === "owner" && (await ownerCount(tx, teamId)) <= 1) return refuse("LAST_OWNER");
     await tx.delete(memberships).where(and(eq(memberships.teamId, teamId), eq(memberships.userId, targetUserId)));
     await recordAudit(tx, { type: "member.removed", teamId, userId: targetUserId, actorId: actor.id, data: { role: current }, ...meta });
+    // Devices remembered under this team's (shortest) period leave with its policy.
+    await revokeTrustedDevices(tx, targetUserId, meta, { reason: "left_team", periodTeamId: teamId });
     return { ok: true, changed: true };
   });
 }

@@ -3,6 +3,7 @@ import { z } from "zod";
 import { recordAudit, type RequestMeta } from "@/lib/audit";
 import { db, type Executor, type Tx } from "@/lib/db";
 import { factorKindEnum, factors, memberships, teams, trustedDevices, users, type FactorKind, type Role } from "@/lib/db/schema";
+import { TRUSTED_DEVICE_DAYS } from "@/lib/factors/trusted-devices";
 
 export const FACTOR_KINDS: readonly FactorKind[] = factorKindEnum.enumValues;
 export const GRACE_DAYS = [0, 3, 7, 14] as const;
@@ -168,6 +169,8 @@ export type EffectivePolicy = {
   smsBackupOnly: boolean;
   /** The shortest "remember this device" period among all the user's teams (0 = never). */
   rememberDays: number;
+  /** The team whose period that is (the oldest membership among equals); null in no team. Leaving it signs out devices remembered under it. */
+  rememberTeamId: string | null;
   /** The earliest end of a grace period among requiring teams, while it lasts; null when none is left. */
   graceEndsAt: Date | null;
   /** The user has a factor that satisfies the requiring teams. */
@@ -199,7 +202,8 @@ export async function effectivePolicy(userId: string, ex: Executor = db(), now =
   const required = requiring.length > 0;
   const allowedMethods = FACTOR_KINDS.filter((kind) => requiring.every((team) => team.allowedMethods.includes(kind)));
   const smsBackupOnly = requiring.some((team) => team.smsBackupOnly);
-  const rememberDays = rows.length > 0 ? Math.min(...rows.map((team) => team.rememberDeviceDays)) : 30;
+  const strictest = rows.reduce<(typeof rows)[number] | undefined>((best, team) => (best && best.rememberDeviceDays <= team.rememberDeviceDays ? best : team), undefined);
+  const rememberDays = strictest?.rememberDeviceDays ?? TRUSTED_DEVICE_DAYS;
 
   // A team with no grace (or whose grace is over) leaves the user none: the earliest end wins.
   const ends = requiring.map((team) => (team.requireStartedAt ? team.requireStartedAt.getTime() + team.graceDays * DAY_MS : now.getTime()));
@@ -220,6 +224,7 @@ export async function effectivePolicy(userId: string, ex: Executor = db(), now =
     allowedMethods,
     smsBackupOnly,
     rememberDays,
+    rememberTeamId: strictest?.id ?? null,
     graceEndsAt,
     hasAllowedFactor,
     status,

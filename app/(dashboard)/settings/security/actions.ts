@@ -53,7 +53,7 @@ export const turnOffTwoFactorAction = validatedActionWithStepUp(z.object({}), as
 export const revokeTrustedDeviceAction = validatedActionWithUser(
   z.object({ deviceId: z.union([z.uuid(), z.literal("all")]) }),
   async ({ deviceId }, user): Promise<ActionState<{ count: number }>> => {
-    const count = await revokeTrustedDevices(db(), user.id, await requestMeta(), deviceId === "all" ? undefined : deviceId);
+    const count = await revokeTrustedDevices(db(), user.id, await requestMeta(), { reason: "user", deviceId: deviceId === "all" ? undefined : deviceId });
     revalidatePath(PAGE);
     return { ok: true, data: { count } };
   },
