@@ -65,6 +65,21 @@ export const config = {
     }
     return ms;
   },
+  /**
+   * How long someone must have been a member of a team before its owners or admins may ask
+   * to reset their 2FA (hours, TESSERA_MIN_MEMBERSHIP_AGE_FOR_RESET_HOURS, 0–720; default 24):
+   * an attacker's fresh team must not be able to invite someone and reset them at once. The
+   * e2e suite sets 0, since a browser test cannot wait a day.
+   */
+  get minMembershipHoursForReset(): number {
+    const raw = process.env.TESSERA_MIN_MEMBERSHIP_AGE_FOR_RESET_HOURS;
+    if (!raw) return 24;
+    const hours = Number(raw);
+    if (!Number.isInteger(hours) || hours < 0 || hours > 720) {
+      throw new Error(`TESSERA_MIN_MEMBERSHIP_AGE_FOR_RESET_HOURS must be a whole number of hours from 0 to 720; it is "${raw}".`);
+    }
+    return hours;
+  },
   /** The built-in outbox page is on in development, and in production only when asked for. */
   get devOutboxEnabled(): boolean {
     return process.env.NODE_ENV !== "production" || process.env.TESSERA_DEV_OUTBOX === "1";

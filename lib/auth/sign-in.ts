@@ -45,7 +45,7 @@ export async function passwordStep(input: SignInInput, meta: RequestMeta, truste
   // not all slip past the lock before the first of them is counted.
   const attempt = await rateLimit(keys.failures(input.email), ACCOUNT_FAILURE_LIMIT);
   const [user] = await db()
-    .select({ id: users.id, passwordHash: users.passwordHash })
+    .select({ id: users.id, passwordHash: users.passwordHash, enrollRequiredBy: users.enrollRequiredBy })
     .from(users)
     .where(eq(sql`lower(${users.email})`, input.email));
   if (!attempt.allowed) return recordFailure(input.email, user?.id, meta, attempt.count);
@@ -54,10 +54,12 @@ export async function passwordStep(input: SignInInput, meta: RequestMeta, truste
   if (!user || !passwordOk) return recordFailure(input.email, user?.id, meta, attempt.count);
 
   await clearRateLimit(keys.failures(input.email));
-  // A remembered browser stands in for the second factor; without a factor there is none to ask.
+  // A remembered browser stands in for the second factor; without a factor there is none to
+  // ask — unless an admin reset was used and no factor enrolled since: then the challenge waits
+  // for a code sent to the account's address (lib/auth/admin-reset.ts), at every sign-in.
   const { methods, policy } = await listSignInMethods(user.id);
   const trusted = methods.length > 0 && (await isTrustedDevice(user.id, trustedDeviceToken, policy.rememberDays));
-  const completedWith = methods.length === 0 ? "password" : trusted ? "trusted_device" : null;
+  const completedWith = methods.length === 0 ? (user.enrollRequiredBy ? null : "password") : trusted ? "trusted_device" : null;
   const challenge = await createChallenge(db(), { userId: user.id, completedWith, ...meta });
   // When the default method is an emailed or texted code, it is on its way before the challenge screen shows.
   const defaultKind = methods[0]?.kind;

@@ -14,9 +14,10 @@ const FALLBACK_BRAND = "Tessera";
  * The team's name as it appears in the message. Team names are typed by anyone who signs
  * up and go to numbers the team chooses, so control and format characters (line breaks,
  * bidi overrides that could reorder the code) are dropped, whitespace collapsed, and the
- * length capped by characters (never splitting a surrogate pair).
+ * length capped by characters (never splitting a surrogate pair). Other security emails naming
+ * a person or team pass their own `fallback` (e.g. "An admin").
  */
-export function sanitizeBrand(name: string): string {
+export function sanitizeBrand(name: string, fallback: string = FALLBACK_BRAND): string {
   const cleaned = name
     .replace(/[\p{Cc}\p{Cf}\p{Co}\p{Cs}\u2028\u2029]/gu, " ")
     .replace(/\s+/gu, " ")
@@ -24,7 +25,7 @@ export function sanitizeBrand(name: string): string {
   const capped = [...cleaned].slice(0, MAX_BRAND_LENGTH).join("").trim();
   // A name that carries a link, an address or a number to call would turn Tessera's messages
   // into a phishing channel ("Your evil.co/login code is…"): such names are not shown at all.
-  if (!capped || LOOKS_LIKE_CONTACT.some((pattern) => pattern.test(capped))) return FALLBACK_BRAND;
+  if (!capped || LOOKS_LIKE_CONTACT.some((pattern) => pattern.test(capped))) return fallback;
   return capped;
 }
 
