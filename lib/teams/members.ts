@@ -3,6 +3,7 @@ import { z } from "zod";
 import { db } from "@/lib/db";
 import { factors, memberships, recoveryCodes, teams, users, type FactorKind, type Role } from "@/lib/db/schema";
 import { FACTOR_KINDS } from "./policy";
+import { resetStates } from "./reset-requests";
 
 /** "missing": this team requires 2FA and the member has no factor its policy accepts. */
 export type MemberStatus = "on" | "off" | "missing";
@@ -38,6 +39,11 @@ export type MemberRow = {
   recoveryCodesLeft: number;
   lastSignInAt: Date | null;
   lastTwoFactorAt: Date | null;
+  /**
+   * This team's live reset request for the member: "ready" (they may use it at their next
+   * sign-in), "waiting" (another team that requires 2FA has not asked yet), or none.
+   */
+  reset: "ready" | "waiting" | null;
 };
 
 export type MemberPage = {
@@ -271,8 +277,10 @@ async function pageQuery(
     .orderBy(...ordering(shown, sort, dir));
 
   const rows: MemberRow[] = [];
+  const resets = await resetStates(db(), result.flatMap((row) => (row.userId ? [row.userId] : [])));
   for (const row of result) {
     if (row.userId === null) continue;
+    const reset = resets.get(row.userId);
     rows.push({
       userId: row.userId,
       name: row.name!,
@@ -284,6 +292,7 @@ async function pageQuery(
       methods: FACTOR_KINDS.filter((kind) => row.methods?.includes(kind)),
       defaultMethod: row.defaultMethod ?? null,
       recoveryCodesLeft: row.recoveryCodesLeft ?? 0,
+      reset: reset?.requestedBy.includes(teamId) ? (reset.ready ? "ready" : "waiting") : null,
     });
   }
   return { counts: result[0]!.counts, rows };

@@ -24,6 +24,8 @@ export default async function ChallengePage({ searchParams }: Props) {
         callbackUrl={callbackUrl}
         initialSent={challenge.codeSent && { to: challenge.codeSent.to, at: challenge.codeSent.at.toISOString() }}
         rememberDays={challenge.rememberDays}
+        adminReset={challenge.adminReset}
+        adminResetSent={challenge.adminResetSent && { to: challenge.adminResetSent.to, at: challenge.adminResetSent.at.toISOString() }}
       />
       <p className="mt-6 border-t border-slate-100 pt-4 text-center text-sm text-slate-600">
         Not you?{" "}
