@@ -20,6 +20,15 @@ import {
 
 const REQUEST_MAIL = "asked to reset two-factor authentication";
 
+/** A screenshot at the current size and one 390 px wide (a phone), then back. */
+async function shoot(page: Page, name: string) {
+  await screenshot(page, name);
+  const size = page.viewportSize();
+  await page.setViewportSize({ width: 390, height: 844 });
+  await screenshot(page, `${name}-390`);
+  if (size) await page.setViewportSize(size);
+}
+
 /** An owner with an authenticator app, and a member who joined from an invitation and set up one too; ends signed out. */
 async function ownerAndMember(page: Page) {
   const owner = newAccount("Olivia Owner");
@@ -54,7 +63,7 @@ async function requestReset(page: Page, owner: Account, ownerTotp: TotpDevice, m
   // Still on: nothing is removed until the member uses the reset.
   await expect(row.getByTestId("member-status")).toHaveText("On");
   await expect(row.getByTestId("member-reset")).toContainText("Reset pending");
-  await screenshot(page, "admin-reset-pending");
+  await shoot(page, "admin-reset-pending");
   await signOut(page);
   const mail = await readLatestMessage(page, member.email, { contains: REQUEST_MAIL });
   expect(mail).toContain(`Olivia Owner, an owner of Olivia Owner's team, ${REQUEST_MAIL} on your Tessera account. Nothing has been removed.`);
@@ -71,13 +80,13 @@ test("a member who lost their phone uses the admin's reset: password, a code to 
   await signInToChallenge(page, member.email, member.password);
   const lost = page.getByRole("button", { name: /Lost your factors\?/ });
   await expect(lost).toBeVisible();
-  await screenshot(page, "admin-reset-challenge");
+  await shoot(page, "admin-reset-challenge");
   await lost.click();
   await expect(page.getByRole("heading", { name: "Your admin reset your two-factor authentication" })).toBeVisible();
   await page.getByRole("button", { name: "Email me a code" }).click();
   await expect(page.getByText(/We sent a 6-digit code to/)).toBeVisible();
   await expectAccessible(page, "/sign-in/challenge (admin reset)");
-  await screenshot(page, "admin-reset-code");
+  await shoot(page, "admin-reset-code");
   const code = extractCode(await readLatestMessage(page, member.email, { contains: "Entering this code removes" }));
   await page.getByLabel("Code from the email").fill(code);
   await page.getByRole("button", { name: "Verify and reset" }).click();
@@ -85,6 +94,18 @@ test("a member who lost their phone uses the admin's reset: password, a code to 
   // Held on the setup page until a new factor is enrolled.
   await page.waitForURL("**/setup-2fa");
   await page.goto("/dashboard");
+  await page.waitForURL("**/setup-2fa");
+
+  // Leaving without a new factor does not leave a password-only account: the next sign-in asks for a code again.
+  await signOut(page);
+  await signInToChallenge(page, member.email, member.password);
+  await expect(page.getByRole("heading", { name: "Confirm it's you by email" })).toBeVisible();
+  await shoot(page, "admin-reset-required");
+  const before = await readLatestMessage(page, member.email, { contains: "Entering this code removes" });
+  await page.getByRole("button", { name: "Email me a code" }).click();
+  const again = extractCode(await readLatestMessage(page, member.email, { contains: "Entering this code removes", notText: before }));
+  await page.getByLabel("Code from the email").fill(again);
+  await page.getByRole("button", { name: "Verify", exact: true }).click();
   await page.waitForURL("**/setup-2fa");
   await enrollTotp(page);
   await finishRecoveryCodes(page);
@@ -107,7 +128,7 @@ test("“keep my 2FA” cancels a reset nobody asked for; opening the link alone
   await expect(keep.getByRole("heading", { name: "Keep your two-factor authentication" })).toBeVisible();
   await waitForReady(keep);
   await expectAccessible(keep, "/keep-2fa");
-  await screenshot(keep, "keep-2fa");
+  await shoot(keep, "keep-2fa");
   await page.reload();
   await waitForReady(page);
   await expect(page.getByRole("button", { name: /Lost your factors\?/ })).toBeVisible();
@@ -115,7 +136,7 @@ test("“keep my 2FA” cancels a reset nobody asked for; opening the link alone
   // The button cancels it.
   await keep.getByRole("button", { name: "Keep my two-factor authentication" }).click();
   await expect(keep.getByTestId("keep-done")).toContainText("The reset was canceled.");
-  await screenshot(keep, "keep-2fa-done");
+  await shoot(keep, "keep-2fa-done");
   await keep.reload();
   await expect(keep.getByText("There is nothing to cancel")).toBeVisible();
   await keep.close();

@@ -115,18 +115,20 @@ export function AdminResetProof({ mode, initialSent, onVerified, onRestart, onBa
         </Button>
       )}
 
-      <div className="flex flex-wrap items-center gap-x-4 gap-y-2 text-sm">
-        {sentTo && (
-          <button type="button" className="font-medium text-indigo-700 hover:underline disabled:text-slate-500 disabled:no-underline" disabled={wait > 0 || pending} onClick={send}>
-            {wait > 0 ? `Resend code in ${wait}s` : "Resend code"}
-          </button>
-        )}
-        {onBack && (
-          <button type="button" className="font-medium text-indigo-700 hover:underline" onClick={onBack}>
-            I still have my factors
-          </button>
-        )}
-      </div>
+      {(sentTo || onBack) && (
+        <div className="flex flex-wrap items-center gap-x-4 gap-y-2 text-sm">
+          {sentTo && (
+            <button type="button" className="font-medium text-indigo-700 hover:underline disabled:text-slate-500 disabled:no-underline" disabled={wait > 0 || pending} onClick={send}>
+              {wait > 0 ? `Resend code in ${wait}s` : "Resend code"}
+            </button>
+          )}
+          {onBack && (
+            <button type="button" className="font-medium text-indigo-700 hover:underline" onClick={onBack}>
+              I still have my factors
+            </button>
+          )}
+        </div>
+      )}
     </div>
   );
 }

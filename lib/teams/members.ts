@@ -1,9 +1,9 @@
 import { and, asc, desc, eq, isNull, sql, type AnyColumn, type SQL, type SQLWrapper } from "drizzle-orm";
 import { z } from "zod";
 import { db } from "@/lib/db";
-import { factors, memberships, recoveryCodes, teams, users, type FactorKind, type Role } from "@/lib/db/schema";
+import { factors, memberships, recoveryCodes, teams, twoFactorResets, users, type FactorKind, type Role } from "@/lib/db/schema";
 import { FACTOR_KINDS } from "./policy";
-import { resetStates } from "./reset-requests";
+import { liveResetRequest, waitingOnAnotherTeam } from "./reset-requests";
 
 /** "missing": this team requires 2FA and the member has no factor its policy accepts. */
 export type MemberStatus = "on" | "off" | "missing";
@@ -269,6 +269,8 @@ async function pageQuery(
       methods: kinds.methods,
       defaultMethod: kinds.defaultMethod,
       recoveryCodesLeft: codes.left,
+      // This team's live request, and whether it waits for another team (per row of the page only).
+      reset: sql<MemberRow["reset"]>`case when exists (select 1 from ${twoFactorResets} where ${twoFactorResets.userId} = ${shown.userId} and ${twoFactorResets.teamId} = ${teamId} and ${liveResetRequest}) then case when ${waitingOnAnotherTeam(shown.userId)} then 'waiting' else 'ready' end end`,
     })
     .from(counts)
     .leftJoin(shown, sql`true`)
@@ -277,10 +279,8 @@ async function pageQuery(
     .orderBy(...ordering(shown, sort, dir));
 
   const rows: MemberRow[] = [];
-  const resets = await resetStates(db(), result.flatMap((row) => (row.userId ? [row.userId] : [])));
   for (const row of result) {
     if (row.userId === null) continue;
-    const reset = resets.get(row.userId);
     rows.push({
       userId: row.userId,
       name: row.name!,
@@ -292,7 +292,7 @@ async function pageQuery(
       methods: FACTOR_KINDS.filter((kind) => row.methods?.includes(kind)),
       defaultMethod: row.defaultMethod ?? null,
       recoveryCodesLeft: row.recoveryCodesLeft ?? 0,
-      reset: reset?.requestedBy.includes(teamId) ? (reset.ready ? "ready" : "waiting") : null,
+      reset: row.reset ?? null,
     });
   }
   return { counts: result[0]!.counts, rows };

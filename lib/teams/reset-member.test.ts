@@ -7,6 +7,7 @@ import { auditEvents, factors, memberships, recoveryCodes, sessions, teams, trus
 import { isTrustedDevice, trustDevice } from "@/lib/factors/trusted-devices";
 import { hashToken } from "@/lib/security/tokens";
 import { addEmailFactor, addSmsFactor, addTotpFactor, joinTeam, meta, outboxTo, uniqueEmail } from "@/tests/helpers";
+import { listTeamMembers } from "./members";
 import { effectivePolicy } from "./policy";
 import { RESET_MESSAGES, resetMemberTwoFactor, withdrawMemberReset } from "./reset-member";
 import { resetState } from "./reset-requests";
@@ -149,6 +150,21 @@ describe("resetMemberTwoFactor", () => {
     await resetMemberTwoFactor(teamId, { id: admin.userId }, member.userId, meta);
     await db().update(memberships).set({ role: "member" }).where(and(eq(memberships.teamId, teamId), eq(memberships.userId, admin.userId)));
     expect(await resetState(db(), member.userId)).toBeNull();
+  });
+
+  it("the members page shows this team's request: pending, or waiting for another team that requires 2FA (never named)", async () => {
+    const { teamId, owner, member, coOwner } = await acme();
+    const strict = await acme({ requireTwoFactor: true, requireStartedAt: new Date(Date.now() - 86_400_000) });
+    await joinTeam(strict.teamId, coOwner.userId, "member");
+    await ageMemberships();
+    await resetMemberTwoFactor(teamId, { id: owner.userId }, member.userId, meta);
+    expect(await resetMemberTwoFactor(teamId, { id: owner.userId }, coOwner.userId, meta)).toEqual({ ok: true, emailed: true, ready: false, message: RESET_MESSAGES.WAITING });
+    const byId = async (team: string) => Object.fromEntries((await listTeamMembers(team)).rows.map((r) => [r.userId, r.reset]));
+    expect(await byId(teamId)).toMatchObject({ [member.userId]: "ready", [coOwner.userId]: "waiting", [owner.userId]: null });
+    // The other team sees no request of its own.
+    expect((await byId(strict.teamId))[coOwner.userId]).toBeNull();
+    const [mail] = (await outboxTo(coOwner.email)).filter((m) => m.subject === "A reset of your two-factor authentication was requested");
+    expect(mail!.text).toContain("Another team you belong to also requires two-factor authentication");
   });
 
   it("owners may ask for anyone else, other owners included", async () => {

@@ -1,4 +1,4 @@
-import { and, eq, gt, inArray, isNull, sql } from "drizzle-orm";
+import { and, eq, gt, isNull, sql, type SQL, type SQLWrapper } from "drizzle-orm";
 import type { Executor } from "@/lib/db";
 import { memberships, teams, twoFactorResets } from "@/lib/db/schema";
 
@@ -19,44 +19,30 @@ export const liveResetRequest = and(
   sql`exists (select 1 from ${memberships} where ${memberships.teamId} = ${twoFactorResets.teamId} and ${memberships.userId} = ${twoFactorResets.requestedBy} and ${memberships.role} in ('owner', 'admin'))`,
 )!;
 
+/**
+ * SQL: some team of the member `userId` points at that requires 2FA has no live request for
+ * them. One team must not strip the protection another team relies on, so while this holds
+ * the member's reset waits (joint agreement; see docs/ARCHITECTURE.md). The one statement of
+ * the rule: the sign-in (`resetState`) and the members page (lib/teams/members.ts) both use it.
+ */
+export function waitingOnAnotherTeam(userId: SQLWrapper): SQL {
+  return sql`exists (select 1 from ${memberships} inner join ${teams} on ${teams.id} = ${memberships.teamId} where ${memberships.userId} = ${userId} and ${teams.requireTwoFactor} and not exists (select 1 from ${twoFactorResets} where ${twoFactorResets.userId} = ${memberships.userId} and ${twoFactorResets.teamId} = ${memberships.teamId} and ${liveResetRequest}))`;
+}
+
 export type ResetState = {
   /** Teams with a live request, oldest request first. */
   requestedBy: string[];
-  /** Teams of the member that require 2FA and have not asked: while any is left, the reset waits. */
-  waitingOn: number;
-  /** Every requiring team asked (joint agreement): the member may use the reset at sign-in. */
+  /** Every team of the member that requires 2FA asked: the member may use the reset at sign-in. */
   ready: boolean;
 };
 
-/**
- * The reset state of each of `userIds` that has a live request. One team must not strip the
- * protection another team relies on: a reset becomes ready only once every team of the member
- * that requires 2FA has a live request of its own.
- */
-export async function resetStates(ex: Executor, userIds: string[]): Promise<Map<string, ResetState>> {
-  const states = new Map<string, ResetState>();
-  if (userIds.length === 0) return states;
-  const requests = await ex
-    .select({ userId: twoFactorResets.userId, teamId: twoFactorResets.teamId })
-    .from(twoFactorResets)
-    .where(and(inArray(twoFactorResets.userId, userIds), liveResetRequest))
-    .orderBy(twoFactorResets.createdAt);
-  if (requests.length === 0) return states;
-  const asked = [...new Set(requests.map((r) => r.userId))];
-  const requiring = await ex
-    .select({ userId: memberships.userId, teamId: memberships.teamId })
-    .from(memberships)
-    .innerJoin(teams, eq(teams.id, memberships.teamId))
-    .where(and(inArray(memberships.userId, asked), eq(teams.requireTwoFactor, true)));
-  for (const userId of asked) {
-    const requestedBy = [...new Set(requests.filter((r) => r.userId === userId).map((r) => r.teamId))];
-    const waitingOn = requiring.filter((r) => r.userId === userId && !requestedBy.includes(r.teamId)).length;
-    states.set(userId, { requestedBy, waitingOn, ready: waitingOn === 0 });
-  }
-  return states;
-}
-
-/** One member's reset state, or null when no request of theirs is live. */
+/** A member's reset state, or null when no request of theirs is live. */
 export async function resetState(ex: Executor, userId: string): Promise<ResetState | null> {
-  return (await resetStates(ex, [userId])).get(userId) ?? null;
+  const requests = await ex
+    .select({ teamId: twoFactorResets.teamId, waiting: sql<boolean>`${waitingOnAnotherTeam(twoFactorResets.userId)}` })
+    .from(twoFactorResets)
+    .where(and(eq(twoFactorResets.userId, userId), liveResetRequest))
+    .orderBy(twoFactorResets.createdAt);
+  if (requests.length === 0) return null;
+  return { requestedBy: [...new Set(requests.map((r) => r.teamId))], ready: !requests[0]!.waiting };
 }
