@@ -1,17 +1,14 @@
 import { expect, test, type Page } from "@playwright/test";
 import {
-  acceptAsNewAccount,
   enrollTotp,
   expectAccessible,
   extractCode,
   finishRecoveryCodes,
-  inviteMember,
-  newAccount,
+  ownerAndMember,
   readLatestMessage,
   screenshot,
   signInToChallenge,
   signOut,
-  signUp,
   submitChallengeCode,
   waitForReady,
   type Account,
@@ -27,22 +24,6 @@ async function shoot(page: Page, name: string) {
   await page.setViewportSize({ width: 390, height: 844 });
   await screenshot(page, `${name}-390`);
   if (size) await page.setViewportSize(size);
-}
-
-/** An owner with an authenticator app, and a member who joined from an invitation and set up one too; ends signed out. */
-async function ownerAndMember(page: Page) {
-  const owner = newAccount("Olivia Owner");
-  await signUp(page, owner);
-  const ownerTotp = await enrollTotp(page);
-  await finishRecoveryCodes(page);
-  const member = newAccount("Milo Member");
-  const path = await inviteMember(page, member.email);
-  await signOut(page);
-  await acceptAsNewAccount(page, path, member);
-  await enrollTotp(page);
-  await finishRecoveryCodes(page);
-  await signOut(page);
-  return { owner, ownerTotp, member };
 }
 
 /** The owner signs in with their app (a fresh factor, so no step-up prompt) and asks for the member's reset. */

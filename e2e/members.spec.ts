@@ -1,11 +1,10 @@
-import { expect, test, type Page } from "@playwright/test";
+import { expect, test } from "@playwright/test";
 import {
   acceptAsNewAccount,
-  enrollTotp,
   expectAccessible,
   inviteMember,
-  finishRecoveryCodes,
   newAccount,
+  ownerAndMember,
   readLatestMessage,
   screenshot,
   signInToChallenge,
@@ -14,28 +13,11 @@ import {
   submitChallengeCode,
   submitSignIn,
   waitForReady,
-  type Account,
 } from "./helpers";
-
-/** The invitee creates an account from the link, accepts, and sets up an authenticator app. */
-async function joinWithTotp(page: Page, path: string, member: Account) {
-  await acceptAsNewAccount(page, path, member);
-  await enrollTotp(page);
-  await finishRecoveryCodes(page);
-}
 
 test("an owner sees a member's 2FA status and resets it, after confirming it's them", async ({ page }) => {
   test.setTimeout(180_000); // two accounts, two enrollments, a step-up and an axe scan
-  const owner = newAccount("Olivia Owner");
-  await signUp(page, owner);
-  const ownerTotp = await enrollTotp(page);
-  await finishRecoveryCodes(page);
-
-  const member = newAccount("Mia Member");
-  const path = await inviteMember(page, member.email);
-  await signOut(page);
-  await joinWithTotp(page, path, member);
-  await signOut(page);
+  const { owner, ownerTotp, member } = await ownerAndMember(page, { owner: "Olivia Owner", member: "Mia Member" });
 
   // The owner signs in once remembering this browser, then again through it: this session has
   // seen no second factor, so the reset will ask for one.
