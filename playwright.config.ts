@@ -53,6 +53,9 @@ export default defineConfig({
       NEXT_TELEMETRY_DISABLED: "1",
       // Every e2e account signs up from 127.0.0.1; the default (20 an hour) is for real networks.
       TESSERA_SIGNUPS_PER_IP_PER_HOUR: "1000",
+      // A browser test cannot wait the 24 hours a member must belong to a team before a reset
+      // may be asked for (lib/config.ts); the rule itself is tested in lib/teams/reset-takeover.test.ts.
+      TESSERA_MIN_MEMBERSHIP_AGE_FOR_RESET_HOURS: "0",
     },
   },
 });

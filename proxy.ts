@@ -1,6 +1,6 @@
 import { NextResponse, type NextRequest } from "next/server";
 
-const AUTH_PAGES = ["/sign-in", "/sign-up", "/forgot-password", "/reset-password", "/unblock-sign-in", "/invite"];
+const AUTH_PAGES = ["/sign-in", "/sign-up", "/forgot-password", "/reset-password", "/unblock-sign-in", "/invite", "/keep-2fa"];
 
 function contentSecurityPolicy(nonce: string, dev: boolean): string {
   return [

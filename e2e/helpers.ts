@@ -306,3 +306,22 @@ export async function acceptAsNewAccount(page: Page, invitePath: string, account
   await page.getByRole("button", { name: "Accept invitation" }).click();
   await page.waitForURL("**/dashboard");
 }
+
+/**
+ * An owner (signed up, with an authenticator app) and a member who joined from the owner's
+ * invitation and set up an app too; ends signed out.
+ */
+export async function ownerAndMember(page: Page, names = { owner: "Olivia Owner", member: "Milo Member" }) {
+  const owner = newAccount(names.owner);
+  await signUp(page, owner);
+  const ownerTotp = await enrollTotp(page);
+  await finishRecoveryCodes(page);
+  const member = newAccount(names.member);
+  const path = await inviteMember(page, member.email);
+  await signOut(page);
+  await acceptAsNewAccount(page, path, member);
+  await enrollTotp(page);
+  await finishRecoveryCodes(page);
+  await signOut(page);
+  return { owner, ownerTotp, member };
+}

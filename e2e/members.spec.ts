@@ -1,11 +1,10 @@
-import { expect, test, type Page } from "@playwright/test";
+import { expect, test } from "@playwright/test";
 import {
   acceptAsNewAccount,
-  enrollTotp,
   expectAccessible,
   inviteMember,
-  finishRecoveryCodes,
   newAccount,
+  ownerAndMember,
   readLatestMessage,
   screenshot,
   signInToChallenge,
@@ -14,28 +13,11 @@ import {
   submitChallengeCode,
   submitSignIn,
   waitForReady,
-  type Account,
 } from "./helpers";
-
-/** The invitee creates an account from the link, accepts, and sets up an authenticator app. */
-async function joinWithTotp(page: Page, path: string, member: Account) {
-  await acceptAsNewAccount(page, path, member);
-  await enrollTotp(page);
-  await finishRecoveryCodes(page);
-}
 
 test("an owner sees a member's 2FA status and resets it, after confirming it's them", async ({ page }) => {
   test.setTimeout(180_000); // two accounts, two enrollments, a step-up and an axe scan
-  const owner = newAccount("Olivia Owner");
-  await signUp(page, owner);
-  const ownerTotp = await enrollTotp(page);
-  await finishRecoveryCodes(page);
-
-  const member = newAccount("Mia Member");
-  const path = await inviteMember(page, member.email);
-  await signOut(page);
-  await joinWithTotp(page, path, member);
-  await signOut(page);
+  const { owner, ownerTotp, member } = await ownerAndMember(page, { owner: "Olivia Owner", member: "Mia Member" });
 
   // The owner signs in once remembering this browser, then again through it: this session has
   // seen no second factor, so the reset will ask for one.
@@ -70,7 +52,7 @@ test("an owner sees a member's 2FA status and resets it, after confirming it's t
     await row.getByRole("button", { name: `Actions for ${member.name}` }).click();
     await page.getByRole("button", { name: "Reset two-factor authentication…" }).click();
     const dialog = page.getByRole("dialog", { name: `Reset ${member.name}'s two-factor authentication?` });
-    await dialog.getByRole("button", { name: "Reset two-factor authentication" }).click();
+    await dialog.getByRole("button", { name: "Request reset" }).click();
     return dialog;
   };
   const dialog = await open();
@@ -86,21 +68,21 @@ test("an owner sees a member's 2FA status and resets it, after confirming it's t
   await waitForReady(page);
 
   await open();
-  await expect(page.getByTestId("members-notice")).toContainText(`${member.name}'s two-factor authentication was reset and they were signed out everywhere.`);
-  await expect(row.getByTestId("member-status")).toHaveText("Off");
-  await expect(row.getByRole("img", { name: "Authenticator app" })).toHaveCount(0);
-  await expect(page.getByTestId("members-summary")).toHaveText("1 of 2 members use two-factor authentication");
+  // A request: nothing is removed until the member uses it at sign-in (e2e/admin-reset.spec.ts).
+  await expect(page.getByTestId("members-notice")).toContainText(`Reset requested for ${member.name}. Nothing was removed`);
+  await expect(row.getByTestId("member-status")).toHaveText("On");
+  await expect(row.getByTestId("member-reset")).toContainText("Reset pending");
+  await expect(page.getByTestId("members-summary")).toHaveText("2 of 2 members use two-factor authentication");
   await screenshot(page, "members-reset-done");
-  const mail = await readLatestMessage(page, member.email, { contains: "reset two-factor authentication" });
-  expect(mail).toContain(`${owner.name} (${owner.email}), an owner of ${owner.name}'s team, reset two-factor authentication on your Tessera account.`);
+  const mail = await readLatestMessage(page, member.email, { contains: "asked to reset two-factor authentication" });
+  expect(mail).toContain(`${owner.name}, an owner of ${owner.name}'s team, asked to reset two-factor authentication on your Tessera account.`);
+  expect(mail).not.toContain(owner.email);
 
-  // Off now: the member can be reminded, once a day.
+  // The owner withdraws it again.
   await row.getByRole("button", { name: `Actions for ${member.name}` }).click();
-  await page.getByRole("button", { name: "Send reminder email" }).click();
-  await expect(page.getByTestId("members-notice")).toContainText(`Reminder sent to ${member.name}.`);
-  await row.getByRole("button", { name: `Actions for ${member.name}` }).click();
-  await page.getByRole("button", { name: "Send reminder email" }).click();
-  await expect(page.getByTestId("members-notice")).toContainText(`${member.name} was already reminded in the last 24 hours.`);
+  await page.getByRole("button", { name: "Withdraw reset request" }).click();
+  await expect(page.getByTestId("members-notice")).toContainText(`The reset request for ${member.name} was withdrawn.`);
+  await expect(row.getByTestId("member-reset")).toHaveCount(0);
 });
 
 test("a member of the team does not see the team pages", async ({ page }) => {

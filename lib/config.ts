@@ -1,6 +1,17 @@
 import os from "node:os";
 import path from "node:path";
 
+/** A whole-number variable within bounds; unset means `fallback`, anything else stops with the reason. */
+function wholeNumber(name: string, fallback: number, [min, max]: [number, number], unit: string): number {
+  const raw = process.env[name];
+  if (!raw) return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new Error(`${name} must be a whole number of ${unit} from ${min} to ${max}; it is "${raw}".`);
+  }
+  return value;
+}
+
 /**
  * Every environment variable Tessera reads, with its default, in one place.
  * README.md → "Configuration" documents the same list.
@@ -65,13 +76,16 @@ export const config = {
    * told at once than after a storm of attempts.
    */
   get messageTimeoutMs(): number {
-    const raw = process.env.MESSAGE_TIMEOUT_MS;
-    if (!raw) return 5000;
-    const ms = Number(raw);
-    if (!Number.isInteger(ms) || ms < 100 || ms > 60_000) {
-      throw new Error(`MESSAGE_TIMEOUT_MS must be a whole number of milliseconds from 100 to 60000; it is "${raw}".`);
-    }
-    return ms;
+    return wholeNumber("MESSAGE_TIMEOUT_MS", 5000, [100, 60_000], "milliseconds");
+  },
+  /**
+   * How long someone must have been a member of a team before its owners or admins may ask
+   * to reset their 2FA (hours, TESSERA_MIN_MEMBERSHIP_AGE_FOR_RESET_HOURS, 0–720; default 24):
+   * an attacker's fresh team must not be able to invite someone and reset them at once. The
+   * e2e suite sets 0, since a browser test cannot wait a day.
+   */
+  get minMembershipHoursForReset(): number {
+    return wholeNumber("TESSERA_MIN_MEMBERSHIP_AGE_FOR_RESET_HOURS", 24, [0, 720], "hours");
   },
   /** The built-in outbox page is on in development, and in production only when asked for. */
   get devOutboxEnabled(): boolean {

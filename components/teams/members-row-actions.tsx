@@ -6,26 +6,25 @@ import {
   removeMemberAction,
   resetTwoFactorAction,
   sendReminderAction,
+  withdrawResetAction,
   type MemberActionData,
 } from "@/app/(dashboard)/team/members/actions";
 import { useHydrated } from "@/components/auth/use-hydrated";
 import { SubmitButton } from "@/components/ui/button";
 import type { ActionState } from "@/lib/auth/action";
 import type { Role } from "@/lib/db/schema";
-import type { MemberStatus } from "@/lib/teams/members";
+import type { MemberRow, MemberStatus } from "@/lib/teams/members";
 import { MembersConfirmDialog } from "./members-confirm-dialog";
 import { useListNotice } from "@/components/ui/list-notice";
 
 type State = ActionState<MemberActionData>;
 type ServerAction = (prev: State, formData: FormData) => Promise<State>;
 
-export type RowMember = { userId: string; name: string; email: string; role: Role; status: MemberStatus; hasFactors: boolean };
+export type RowMember = { userId: string; name: string; email: string; role: Role; status: MemberStatus; hasFactors: boolean; reset: MemberRow["reset"] };
 
 type Props = {
   teamId: string;
   teamName: string;
-  /** This team requires 2FA (the reset member must set it up again before using Tessera). */
-  teamRequires: boolean;
   member: RowMember;
   /** The signed-in owner or admin. */
   actor: { id: string; role: Role };
@@ -34,6 +33,7 @@ type Props = {
 };
 
 const ROLE_NAMES: Record<Role, string> = { owner: "Owner", admin: "Admin", member: "Member" };
+type Which = "remind" | "role" | "reset" | "remove" | "withdraw";
 const item = "block w-full rounded px-3 py-2 text-left text-sm text-slate-700 hover:bg-slate-100 focus-visible:bg-slate-100";
 
 /**
@@ -43,7 +43,7 @@ const item = "block w-full rounded px-3 py-2 text-left text-sm text-slate-700 ho
  * members without 2FA, resets for owners/admins (not of owners by admins, not of yourself),
  * role changes and removal for owners.
  */
-export function MembersRowActions({ teamId, teamName, teamRequires, member, actor, returnTo }: Props) {
+export function MembersRowActions({ teamId, teamName, member, actor, returnTo }: Props) {
   const hydrated = useHydrated();
   const setNotice = useListNotice();
   const [dialog, setDialog] = useState<"reset" | "remove" | null>(null);
@@ -58,7 +58,7 @@ export function MembersRowActions({ teamId, teamName, teamRequires, member, acto
   };
 
   /** What a successful action did, in words about this member. */
-  const done = (which: "remind" | "role" | "reset" | "remove", data: MemberActionData | undefined, formData: FormData) => {
+  const done = (which: Which, data: MemberActionData | undefined, formData: FormData) => {
     const role = formData.get("role") as Role;
     switch (which) {
       case "remind":
@@ -67,17 +67,20 @@ export function MembersRowActions({ teamId, teamName, teamRequires, member, acto
         return data?.changed ? `${member.name} is now ${ROLE_NAMES[role]?.toLowerCase() ?? "updated"}.` : `${member.name} already had that role.`;
       case "reset":
         return [
-          `${member.name}'s two-factor authentication was reset and they were signed out everywhere.`,
-          "They'll have to set it up again at their next sign-in.",
+          data?.ready
+            ? `Reset requested for ${member.name}. Nothing was removed: at their next sign-in, after their password and a code we email them, they can set up two-factor authentication again.`
+            : `Reset requested for ${member.name}, but it isn't usable yet. ${data?.message ?? ""}`,
           data?.emailed ? "We emailed them." : "The email to them could not be sent: tell them yourself.",
         ].join(" ");
+      case "withdraw":
+        return `The reset request for ${member.name} was withdrawn.`;
       case "remove":
         return isYou ? `You left ${teamName}.` : `${member.name} was removed from ${teamName}.`;
     }
   };
 
   /** Runs a server action from the menu or a dialog, closes them, and reports the outcome above the table. */
-  const run = (which: "remind" | "role" | "reset" | "remove", action: ServerAction) => async (prev: State, formData: FormData) => {
+  const run = (which: Which, action: ServerAction) => async (prev: State, formData: FormData) => {
     closeMenu();
     const result = await action(prev, formData);
     const inDialog = which === "reset" || which === "remove";
@@ -100,11 +103,14 @@ export function MembersRowActions({ teamId, teamName, teamRequires, member, acto
   const [, changeRole] = useActionState<State, FormData>(run("role", changeRoleAction), {});
   const [, reset] = useActionState<State, FormData>(run("reset", resetTwoFactorAction), {});
   const [, remove] = useActionState<State, FormData>(run("remove", removeMemberAction), {});
+  const [, withdraw] = useActionState<State, FormData>(run("withdraw", withdrawResetAction), {});
 
   const canRemind = member.status !== "on";
-  const canReset = !isYou && member.hasFactors && (actor.role === "owner" || member.role !== "owner");
+  const mayReset = !isYou && (actor.role === "owner" || member.role !== "owner");
+  const canReset = mayReset && member.hasFactors && !member.reset;
+  const canWithdraw = mayReset && Boolean(member.reset);
   const isOwner = actor.role === "owner";
-  if (!canRemind && !canReset && !isOwner) return null;
+  if (!canRemind && !canReset && !canWithdraw && !isOwner) return null;
 
   const anchor = `--${menuId}`;
   const fields = { teamId, userId: member.userId };
@@ -158,6 +164,14 @@ export function MembersRowActions({ teamId, teamName, teamRequires, member, acto
             Reset two-factor authentication…
           </button>
         )}
+        {canWithdraw && (
+          <form action={withdraw}>
+            {hidden}
+            <button type="submit" className={item}>
+              Withdraw reset request
+            </button>
+          </form>
+        )}
         {isOwner && (
           <>
             <form action={changeRole} className="border-t border-slate-100 px-3 py-2">
@@ -192,21 +206,25 @@ export function MembersRowActions({ teamId, teamName, teamRequires, member, acto
           title={`Reset ${member.name}'s two-factor authentication?`}
           action={reset}
           fields={fields}
-          confirmLabel="Reset two-factor authentication"
-          pendingText="Resetting…"
+          confirmLabel="Request reset"
+          pendingText="Requesting…"
           error={dialogError?.error}
           stepUp={dialogError?.stepUp}
           setUpFactor={dialogError?.setUpFactor}
           stepUpNext={returnTo}
         >
-          <p>Their second factors, recovery codes and remembered devices will be deleted, and they&apos;ll be signed out everywhere.</p>
+          <p>Nothing is removed now. For 7 days, at their next sign-in and after their password, they can choose &ldquo;Lost your factors?&rdquo;.</p>
           <p>
-            {teamRequires
-              ? `${teamName} requires two-factor authentication, so they'll have to set it up again at their next sign-in.`
-              : "Until they set it up again, their password alone will sign them in."}
+            Only then, after entering a code we send to their email address, are their second factors, recovery codes and remembered devices
+            removed, their other sessions ended, and they set up two-factor authentication again. If they still have their factors, nothing
+            changes.
           </p>
           <p>
-            We&apos;ll email them at <span className="font-medium text-slate-900">{member.email}</span>. The reset is recorded in the audit log.
+            If another team they belong to requires two-factor authentication, the reset waits until an admin of that team asks too.
+          </p>
+          <p>
+            We&apos;ll email them at <span className="font-medium text-slate-900">{member.email}</span>, with a link to cancel it if they didn&apos;t ask
+            for it. The request is recorded in the audit log.
           </p>
         </MembersConfirmDialog>
       )}

@@ -15,6 +15,11 @@ const STATUS: Record<MemberStatus, { label: string; className: string; note?: st
   missing: { label: "Missing", className: "bg-amber-100 text-amber-900", note: "This team requires two-factor authentication and they have no method it accepts" },
 };
 
+const RESET_NOTES = {
+  ready: "They can set up two-factor authentication again at their next sign-in, after a code sent to their email address",
+  waiting: "Another team they belong to requires two-factor authentication and has not asked for a reset yet",
+} as const;
+
 type Props = {
   page: MemberPage;
   view: MembersView;
@@ -130,6 +135,16 @@ export function MembersTable({ page, view, teamId, teamName, actor, now }: Props
                     {status.label}
                     {status.note && <span className="sr-only"> — {status.note}</span>}
                   </span>
+                  {row.reset && (
+                    <span
+                      className="mt-1 block w-fit rounded-full bg-sky-100 px-2 py-0.5 text-xs font-medium whitespace-nowrap text-sky-900"
+                      title={RESET_NOTES[row.reset]}
+                      data-testid="member-reset"
+                    >
+                      {row.reset === "ready" ? "Reset pending" : "Reset waiting for another team"}
+                      <span className="sr-only"> — {RESET_NOTES[row.reset]}</span>
+                    </span>
+                  )}
                 </td>
                 <td className={td}>
                   {row.methods.length > 0 ? (
@@ -163,8 +178,7 @@ export function MembersTable({ page, view, teamId, teamName, actor, now }: Props
                   <MembersRowActions
                     teamId={teamId}
                     teamName={teamName}
-                    teamRequires={page.summary.required}
-                    member={{ userId: row.userId, name: row.name, email: row.email, role: row.role, status: row.status, hasFactors: row.methods.length > 0 }}
+                    member={{ userId: row.userId, name: row.name, email: row.email, role: row.role, status: row.status, hasFactors: row.methods.length > 0, reset: row.reset }}
                     actor={actor}
                     returnTo={returnTo}
                   />

@@ -9,6 +9,7 @@ export const METHOD_NAMES: Record<string, string> = {
   sms: FACTOR_NAMES.sms,
   webauthn: FACTOR_NAMES.webauthn,
   recovery_code: "Recovery code",
+  admin_reset: "Emailed code after an admin reset",
 };
 
 const POLICY_FIELDS: Record<string, string> = {

@@ -1,4 +1,4 @@
-import { and, eq, gt, isNotNull, isNull, sql } from "drizzle-orm";
+import { and, eq, gt, isNotNull, isNull, ne, sql } from "drizzle-orm";
 import { recordAudit, type RequestMeta } from "@/lib/audit";
 import { db, type Executor } from "@/lib/db";
 import { consumeOnce } from "@/lib/db/consume";
@@ -51,8 +51,9 @@ export async function exchangeChallenge(token: string, meta: RequestMeta): Promi
       )!,
     );
     if (!challenge) return null;
-    // A factor entered moments ago counts as a fresh step-up for the new session.
-    const factorJustEntered = challenge.completedWith !== "password" && challenge.completedWith !== "trusted_device";
+    // A factor entered moments ago counts as a fresh step-up for the new session. An emailed
+    // code after an admin reset is no factor: it proves the mailbox, not a second factor.
+    const factorJustEntered = !["password", "trusted_device", "admin_reset"].includes(challenge.completedWith ?? "");
     const sessionId = await createSession(tx, { userId: challenge.userId, stepUp: factorJustEntered ? challenge.completedAt : null, ...meta });
     await recordAudit(tx, { type: "sign_in.succeeded", userId: challenge.userId, data: { method: challenge.completedWith }, ...meta });
     return { userId: challenge.userId, sessionId };
@@ -65,7 +66,7 @@ export async function exchangeChallenge(token: string, meta: RequestMeta): Promi
  * still become a session. `completedWith: "trusted_device"` ends only those a remembered
  * device completed (revoking devices must not end the sign-in that is revoking them).
  */
-export async function cancelOpenChallenges(ex: Executor, userId: string, only: { completedWith?: "trusted_device" } = {}): Promise<void> {
+export async function cancelOpenChallenges(ex: Executor, userId: string, only: { completedWith?: "trusted_device"; exceptId?: string } = {}): Promise<void> {
   await ex
     .update(signInChallenges)
     .set({ consumedAt: sql`now()` })
@@ -74,6 +75,7 @@ export async function cancelOpenChallenges(ex: Executor, userId: string, only: {
         eq(signInChallenges.userId, userId),
         isNull(signInChallenges.consumedAt),
         only.completedWith ? eq(signInChallenges.completedWith, only.completedWith) : undefined,
+        only.exceptId ? ne(signInChallenges.id, only.exceptId) : undefined,
       ),
     );
 }

@@ -22,6 +22,7 @@ import {
   secondStepRefusal,
   type FailureCount,
 } from "./second-step-guard";
+import { adminResetMode, announceAdminReset, redeemAdminReset, sendAdminResetProof, type AdminResetMode } from "./admin-reset";
 
 /** Wrong second factors one challenge survives; then the user starts again from the password. */
 export const CHALLENGE_MAX_FAILURES = 5;
@@ -43,6 +44,10 @@ export type OpenChallenge = {
   emailSuspended: boolean;
   /** 100 failures in a row blocked the second step: the screen says so instead of asking. */
   blocked: boolean;
+  /** The emailed-code step after an admin reset this challenge offers (see AdminResetMode). */
+  adminReset: AdminResetMode;
+  /** Where the admin-reset code went, and when, once sent. */
+  adminResetSent?: { to: string; at: Date };
 };
 
 /** Unexpired, incomplete, unused and not failed out. */
@@ -73,18 +78,21 @@ async function findOpenChallenge(token: string | undefined) {
 export async function describeChallenge(token: string | undefined): Promise<OpenChallenge | null> {
   const challenge = await findOpenChallenge(token);
   if (!challenge) return null;
-  const [{ methods, policy, emailSuspended }, recoveryCodesLeft, blocked, [sent]] = await Promise.all([
+  const [{ methods, policy, emailSuspended }, recoveryCodesLeft, blocked, codes, adminReset] = await Promise.all([
     listSignInMethods(challenge.userId),
     countRecoveryCodes(challenge.userId),
     isSecondStepBlocked(challenge.userId),
     db()
-      .select({ destination: otpCodes.destination, channel: otpCodes.channel, createdAt: otpCodes.createdAt })
+      .select({ destination: otpCodes.destination, channel: otpCodes.channel, createdAt: otpCodes.createdAt, purpose: otpCodes.purpose })
       .from(otpCodes)
       .where(and(eq(otpCodes.challengeId, challenge.id), isNull(otpCodes.consumedAt)))
-      .orderBy(desc(otpCodes.createdAt))
-      .limit(1),
+      .orderBy(desc(otpCodes.createdAt)),
+    adminResetMode(db(), challenge.userId),
   ]);
+  const sent = codes.find((c) => c.purpose === "sign_in");
+  const resetSent = codes.find((c) => c.purpose === "admin_reset");
   const codeSent = sent && { to: sent.channel === "email" ? maskEmail(sent.destination) : maskPhone(sent.destination), at: sent.createdAt };
+  const adminResetSent = adminReset && resetSent ? { to: maskEmail(resetSent.destination), at: resetSent.createdAt } : undefined;
   return {
     id: challenge.id,
     userId: challenge.userId,
@@ -96,6 +104,8 @@ export async function describeChallenge(token: string | undefined): Promise<Open
     codeSent,
     emailSuspended,
     blocked,
+    adminReset,
+    adminResetSent,
   };
 }
 
@@ -117,6 +127,13 @@ export async function sendChallengeCode(token: string | undefined, channel: "ema
   return sent.ok ? sent : { ok: false, message: sent.message, retryAfterSeconds: sent.retryAfterSeconds, unusable: sent.code === "NO_CREDITS" };
 }
 
+/** "Lost your factors?": emails the admin-reset code to the account's address, bound to this challenge. */
+export async function sendAdminResetCode(token: string | undefined, meta: RequestMeta): Promise<SendResult> {
+  const challenge = await findOpenChallenge(token);
+  if (!challenge) return EXPIRED;
+  return sendAdminResetProof(challenge, meta);
+}
+
 /** WebAuthn request options for this challenge's user, answerable on this challenge only. */
 export async function challengeWebAuthnOptions(
   token: string | undefined,
@@ -127,6 +144,9 @@ export async function challengeWebAuthnOptions(
   return beginWebAuthnAuthentication(challenge.userId, { ceremony: "sign_in", signInChallengeId: challenge.id }, meta);
 }
 
+/** A factor, or the code emailed after an admin reset (lib/auth/admin-reset.ts). */
+export type ChallengeProof = FactorProof | { method: "admin_reset"; code: string };
+
 export type VerifyResult =
   | { ok: true; trustedDeviceToken?: string; trustedUntil?: Date; remainingRecoveryCodes?: number }
   | { ok: false; message: string; restart?: boolean };
@@ -136,13 +156,13 @@ export type VerifyResult =
  * against the challenge (5, then the user starts again from the password) and against the
  * account (10 in 15 minutes lock the second step for 15 minutes and email the user).
  */
-export async function verifyChallenge(token: string | undefined, proof: FactorProof, options: { remember: boolean }, meta: RequestMeta): Promise<VerifyResult> {
+export async function verifyChallenge(token: string | undefined, proof: ChallengeProof, options: { remember: boolean }, meta: RequestMeta): Promise<VerifyResult> {
   const found = await findOpenChallenge(token);
   if (!found) return EXPIRED;
   const userId = found.userId;
   // Read before the transaction: the policy decides which proofs count and how long a device is remembered.
   const { methods, policy, emailSuspended } = await listSignInMethods(userId);
-  if (proof.method !== "recovery_code" && !methods.some((m) => m.kind === proof.method)) {
+  if (proof.method !== "recovery_code" && proof.method !== "admin_reset" && !methods.some((m) => m.kind === proof.method)) {
     return { ok: false, message: proof.method === "email" && emailSuspended ? EMAIL_SUSPENDED : NOT_ALLOWED };
   }
 
@@ -155,7 +175,10 @@ export async function verifyChallenge(token: string | undefined, proof: FactorPr
     const refused = await secondStepRefusal(tx, userId);
     if (refused) return { kind: "locked" as const, refused };
 
-    const proofResult = await verifyProof(tx, userId, proof, { purpose: "sign_in", challengeId: challenge.id }, meta);
+    const proofResult =
+      proof.method === "admin_reset"
+        ? await redeemAdminReset(tx, userId, challenge.id, proof.code, meta)
+        : await verifyProof(tx, userId, proof, { purpose: "sign_in", challengeId: challenge.id }, meta);
     if (!proofResult.ok) {
       const [row] = await tx
         .update(signInChallenges)
@@ -170,7 +193,9 @@ export async function verifyChallenge(token: string | undefined, proof: FactorPr
     }
 
     await tx.update(signInChallenges).set({ completedAt: sql`now()`, completedWith: proofResult.method }).where(eq(signInChallenges.id, challenge.id));
-    const device = options.remember && policy.rememberDays > 0 ? await trustDevice(tx, userId, meta, policy) : undefined;
+    // An emailed code after a reset is no factor to remember a device by.
+    const device = options.remember && policy.rememberDays > 0 && proofResult.method !== "admin_reset" ? await trustDevice(tx, userId, meta, policy) : undefined;
+    if (proofResult.method === "admin_reset") return { kind: "ok" as const, resetCompleted: proofResult.resetCompleted };
     return { kind: "ok" as const, device, remainingRecoveryCodes: proofResult.remainingRecoveryCodes };
   });
 
@@ -181,6 +206,7 @@ export async function verifyChallenge(token: string | undefined, proof: FactorPr
       await announceSecondStepFailure(userId, outcome.refused, meta);
       return { ok: false, message: outcome.refused.message };
     case "ok":
+      if (outcome.resetCompleted) await announceAdminReset(userId, meta);
       if (outcome.remainingRecoveryCodes !== undefined) await announceRecoveryCodeUse(userId, outcome.remainingRecoveryCodes, "sign_in", meta);
       return { ok: true, trustedDeviceToken: outcome.device?.token, trustedUntil: outcome.device?.expiresAt, remainingRecoveryCodes: outcome.remainingRecoveryCodes };
     case "failed":

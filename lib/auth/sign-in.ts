@@ -46,7 +46,7 @@ export async function passwordStep(input: SignInInput, meta: RequestMeta, truste
   // not all slip past the lock before the first of them is counted.
   const attempt = await rateLimit(keys.failures(input.email), ACCOUNT_FAILURE_LIMIT);
   const [user] = await db()
-    .select({ id: users.id, passwordHash: users.passwordHash })
+    .select({ id: users.id, passwordHash: users.passwordHash, enrollRequiredBy: users.enrollRequiredBy })
     .from(users)
     .where(eq(sql`lower(${users.email})`, input.email));
   if (!attempt.allowed) return recordFailure(input.email, user?.id, meta, attempt.count);
@@ -55,14 +55,16 @@ export async function passwordStep(input: SignInInput, meta: RequestMeta, truste
   if (!user || !passwordOk) return recordFailure(input.email, user?.id, meta, attempt.count);
 
   await clearRateLimit(keys.failures(input.email));
-  // A remembered browser stands in for the second factor; without a factor there is none to ask.
+  // A remembered browser stands in for the second factor; without a factor there is none to
+  // ask — unless an admin reset was used and no factor enrolled since: then the challenge waits
+  // for a code sent to the account's address (lib/auth/admin-reset.ts), at every sign-in.
   const { methods, policy, emailSuspended } = await listSignInMethods(user.id);
   // A suspended email factor is still a factor: the challenge then takes another one or a recovery code.
   const hasFactor = methods.length > 0 || emailSuspended;
   // The device's token is used up and the challenge created in one transaction: a new token is never issued for a sign-in that did not start.
   const { challenge, device, completedWith } = await db().transaction(async (tx) => {
     const device: DeviceUse = hasFactor ? await useTrustedDevice(tx, user.id, trustedDeviceToken, policy, meta) : { trusted: false, replayed: false };
-    const completedWith = !hasFactor ? "password" : device.trusted ? "trusted_device" : null;
+    const completedWith = !hasFactor ? (user.enrollRequiredBy ? null : "password") : device.trusted ? "trusted_device" : null;
     const challenge = await createChallenge(tx, { userId: user.id, completedWith, ...meta });
     return { challenge, device, completedWith };
   });

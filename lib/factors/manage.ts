@@ -107,13 +107,14 @@ async function endTwoFactor(tx: Tx, user: { id: string; sessionId: string }, met
 /**
  * Everything "2FA off" takes away, in the caller's transaction (which holds `lockUser`):
  * factors, recovery codes, sign-ins not yet exchanged, remembered devices, and sessions —
- * all of them, or all but `keepSessionId`. Turning 2FA off and an admin's reset
- * (lib/teams/reset-member.ts) share it, so the two can never drift apart.
+ * all of them, or all but `keepSessionId` (and the sign-in `keepChallengeId` that is using an
+ * admin reset). Turning 2FA off and a used admin reset (lib/auth/admin-reset.ts) share it, so
+ * the two can never drift apart.
  */
-export async function clearSecondFactor(tx: Tx, userId: string, meta: RequestMeta, keepSessionId?: string): Promise<void> {
+export async function clearSecondFactor(tx: Tx, userId: string, meta: RequestMeta, keepSessionId?: string, keepChallengeId?: string): Promise<void> {
   await tx.delete(factors).where(eq(factors.userId, userId));
   await tx.delete(recoveryCodes).where(eq(recoveryCodes.userId, userId));
-  await cancelOpenChallenges(tx, userId);
+  await cancelOpenChallenges(tx, userId, { exceptId: keepChallengeId });
   await revokeTrustedDevices(tx, userId, meta, { reason: "factors_cleared" });
   await endSessions(tx, userId, keepSessionId);
 }

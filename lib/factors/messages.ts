@@ -10,18 +10,22 @@ const SUBJECTS: Record<OtpPurpose, string> = {
   sign_in: "Your Tessera sign-in code",
   enroll: "Confirm your email address for Tessera",
   step_up: "Your Tessera verification code",
+  admin_reset: "Your code to set up two-factor authentication again",
 };
 
 const WHY: Record<OtpPurpose, string> = {
   sign_in: "Someone (hopefully you) entered your password and is signing in to Tessera.",
   enroll: "You're adding this email address as a way to sign in to Tessera.",
   step_up: "You're confirming a change to your Tessera security settings.",
+  admin_reset:
+    "An admin of your team reset your two-factor authentication, and someone who knows your password is using that reset to sign in. Entering this code removes your current second factors so you can set up new ones.",
 };
 
 const IF_NOT_YOU: Record<OtpPurpose, string> = {
   sign_in: "If this wasn't you, someone knows your password: change it now.",
   enroll: "If this wasn't you, you can ignore this email; nothing changes without the code.",
   step_up: "If this wasn't you, change your password and review Settings → Security now.",
+  admin_reset: "If this wasn't you, don't share the code: someone knows your password. Change it now, and use the \"keep my 2FA\" link in the reset email.",
 };
 
 // The subject stays free of the code: subjects show on lock screens and in providers' logs.

@@ -1,8 +1,9 @@
 import { and, asc, desc, eq, isNull, sql, type AnyColumn, type SQL, type SQLWrapper } from "drizzle-orm";
 import { z } from "zod";
 import { db } from "@/lib/db";
-import { factors, memberships, recoveryCodes, teams, users, type FactorKind, type Role } from "@/lib/db/schema";
+import { factors, memberships, recoveryCodes, teams, twoFactorResets, users, type FactorKind, type Role } from "@/lib/db/schema";
 import { FACTOR_KINDS } from "./policy";
+import { liveResetRequest, waitingOnAnotherTeam } from "./reset-requests";
 
 /** "missing": this team requires 2FA and the member has no factor its policy accepts. */
 export type MemberStatus = "on" | "off" | "missing";
@@ -38,6 +39,11 @@ export type MemberRow = {
   recoveryCodesLeft: number;
   lastSignInAt: Date | null;
   lastTwoFactorAt: Date | null;
+  /**
+   * This team's live reset request for the member: "ready" (they may use it at their next
+   * sign-in), "waiting" (another team that requires 2FA has not asked yet), or none.
+   */
+  reset: "ready" | "waiting" | null;
 };
 
 export type MemberPage = {
@@ -263,6 +269,8 @@ async function pageQuery(
       methods: kinds.methods,
       defaultMethod: kinds.defaultMethod,
       recoveryCodesLeft: codes.left,
+      // This team's live request, and whether it waits for another team (per row of the page only).
+      reset: sql<MemberRow["reset"]>`case when exists (select 1 from ${twoFactorResets} where ${twoFactorResets.userId} = ${shown.userId} and ${twoFactorResets.teamId} = ${teamId} and ${liveResetRequest}) then case when ${waitingOnAnotherTeam(shown.userId)} then 'waiting' else 'ready' end end`,
     })
     .from(counts)
     .leftJoin(shown, sql`true`)
@@ -284,6 +292,7 @@ async function pageQuery(
       methods: FACTOR_KINDS.filter((kind) => row.methods?.includes(kind)),
       defaultMethod: row.defaultMethod ?? null,
       recoveryCodesLeft: row.recoveryCodesLeft ?? 0,
+      reset: row.reset ?? null,
     });
   }
   return { counts: result[0]!.counts, rows };

@@ -3,7 +3,7 @@
 import { z } from "zod";
 import { readChallengeCookie, setTrustedDeviceCookie } from "@/lib/auth/cookies";
 import { requestMeta } from "@/lib/auth/request-meta";
-import { challengeWebAuthnOptions, sendChallengeCode, verifyChallenge, type VerifyResult } from "@/lib/auth/second-factor";
+import { challengeWebAuthnOptions, sendAdminResetCode, sendChallengeCode, verifyChallenge, type VerifyResult } from "@/lib/auth/second-factor";
 import type { CodeMethod, OptionsAnswer, SendAnswer, VerifyAnswer } from "@/lib/factors/prompt-types";
 import { readWebAuthnResponse } from "@/lib/factors/webauthn-response";
 
@@ -34,6 +34,22 @@ export async function sendChallengeCodeAction(channel: "email" | "sms" | "voice"
   return result.ok
     ? { ok: true, resendAt: result.resendAt.toISOString(), sentTo: result.sentTo }
     : { ok: false, error: result.message, retryAfterSeconds: result.retryAfterSeconds, restart: result.restart, unusable: result.unusable };
+}
+
+const resetCodeInput = z.string().trim().min(1, "Enter the code.").max(40, "That code is too long.");
+
+/** "Lost your factors?": the code goes to the account's own address (lib/auth/admin-reset.ts). */
+export async function sendAdminResetCodeAction(): Promise<SendAnswer> {
+  const result = await sendAdminResetCode(await readChallengeCookie(), await requestMeta());
+  return result.ok
+    ? { ok: true, resendAt: result.resendAt.toISOString(), sentTo: result.sentTo }
+    : { ok: false, error: result.message, retryAfterSeconds: result.retryAfterSeconds, restart: result.restart };
+}
+
+export async function verifyAdminResetCode(code: string): Promise<VerifyAnswer> {
+  const input = resetCodeInput.safeParse(code);
+  if (!input.success) return { ok: false, error: input.error.issues[0]!.message };
+  return answer(await verifyChallenge(await readChallengeCookie(), { method: "admin_reset", code: input.data }, { remember: false }, await requestMeta()));
 }
 
 export async function challengeWebAuthnOptionsAction(): Promise<OptionsAnswer> {

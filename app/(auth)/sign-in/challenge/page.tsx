@@ -45,6 +45,8 @@ export default async function ChallengePage({ searchParams }: Props) {
             callbackUrl={callbackUrl}
             initialSent={challenge.codeSent && { to: challenge.codeSent.to, at: challenge.codeSent.at.toISOString() }}
             rememberDays={challenge.rememberDays}
+            adminReset={challenge.adminReset}
+            adminResetSent={challenge.adminResetSent && { to: challenge.adminResetSent.to, at: challenge.adminResetSent.at.toISOString() }}
           />
         </div>
       )}

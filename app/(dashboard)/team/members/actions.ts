@@ -10,7 +10,7 @@ import { roleEnum } from "@/lib/db/schema";
 import { changeRole, removeMember } from "@/lib/teams/membership";
 import { teamRole } from "@/lib/teams/policy";
 import { sendEnrollmentReminders } from "@/lib/teams/reminders";
-import { resetMemberTwoFactor } from "@/lib/teams/reset-member";
+import { resetMemberTwoFactor, withdrawMemberReset } from "@/lib/teams/reset-member";
 
 const PAGE = "/team/members";
 // Every action names its team: the lib function checks the actor's role in that team again.
@@ -18,7 +18,7 @@ const team = z.object({ teamId: z.uuid("Reload the page and try again.") });
 const member = team.extend({ userId: z.uuid("Choose a member.") });
 
 /** `message` for the team-wide reminder; the row menu words its own from the flags. */
-export type MemberActionData = { message: string; changed?: boolean; emailed?: boolean; sent?: number };
+export type MemberActionData = { message: string; changed?: boolean; emailed?: boolean; sent?: number; ready?: boolean };
 type Result = ActionState<MemberActionData>;
 
 const plural = (n: number, one: string, many: string) => `${n.toLocaleString("en-US")} ${n === 1 ? one : many}`;
@@ -43,13 +43,15 @@ export const resetTwoFactorAction = validatedTeamActionWithStepUp(member, async 
   const result = await resetMemberTwoFactor(teamId, user, userId, await requestMeta());
   if (!result.ok) return { error: result.message };
   revalidatePath(PAGE);
-  return {
-    ok: true,
-    data: {
-      emailed: result.emailed,
-      message: result.emailed ? "Two-factor authentication reset. They were signed out and emailed." : "Two-factor authentication reset and they were signed out, but the email to them could not be sent.",
-    },
-  };
+  return { ok: true, data: { emailed: result.emailed, ready: result.ready, message: result.ready ? "Reset requested." : result.message } };
+});
+
+// Withdrawing only gives protection back: no step-up needed.
+export const withdrawResetAction = validatedActionWithUser(member, async ({ teamId, userId }, user): Promise<Result> => {
+  const result = await withdrawMemberReset(teamId, user, userId, await requestMeta());
+  if (!result.ok) return { error: result.message };
+  revalidatePath(PAGE);
+  return { ok: true, data: { message: "Reset request withdrawn." } };
 });
 
 /** Roles and removals are team-wide changes: a fresh second factor of the owner's own first. */
