@@ -172,8 +172,10 @@ export async function verifyChallenge(token: string | undefined, proof: Challeng
     const [challenge] = await tx.select().from(signInChallenges).where(and(eq(signInChallenges.id, found.id), openChallenge));
     if (!challenge) return { kind: "restart" as const };
     // Blocked or locked: refused before any factor is checked, so nothing is learned or used up.
+    // An admin reset is one of the two ways out of the 100-failure block, so its emailed code
+    // still counts then (the 15-minute lock holds for it as for any proof).
     const refused = await secondStepRefusal(tx, userId);
-    if (refused) return { kind: "locked" as const, refused };
+    if (refused && !(refused.blocked && proof.method === "admin_reset")) return { kind: "locked" as const, refused };
 
     const proofResult =
       proof.method === "admin_reset"

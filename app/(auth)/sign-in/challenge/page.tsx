@@ -20,13 +20,18 @@ export default async function ChallengePage({ searchParams }: Props) {
   return (
     <div className="rounded-lg border border-slate-200 bg-white p-6 shadow-sm sm:p-8">
       <h1 className="sr-only">Two-factor authentication</h1>
-      {challenge.blocked ? (
+      {challenge.blocked && !challenge.adminReset ? (
         // Nothing to try: the block lifts only through the emailed link or an admin reset.
         <div data-testid="second-step-blocked">
           <Alert tone="error">{SECOND_STEP_BLOCKED_MESSAGE}</Alert>
         </div>
       ) : (
         <div className="space-y-4">
+          {challenge.blocked && (
+            <div data-testid="second-step-blocked">
+              <Alert tone="error">{SECOND_STEP_BLOCKED_MESSAGE}</Alert>
+            </div>
+          )}
           {challenge.emailSuspended && (
             <div data-testid="email-suspended">
               <Alert tone="warning">
