@@ -2,6 +2,7 @@ import { cookies, headers } from "next/headers";
 import { redirect } from "next/navigation";
 import { getToken } from "next-auth/jwt";
 import { cache } from "react";
+import { durationPhrase } from "@/lib/format/wait";
 import { authOptions, sessionTokenCookie } from "./next-auth";
 import { blockedAt, SETUP_PATH } from "./policy-gate";
 import { lookupSession, type SessionLookup, type SessionUser } from "./sessions";
@@ -32,8 +33,8 @@ export const currentUser = cache(async (): Promise<SessionUser | null> => (await
 export async function signedOutNotice(): Promise<string | null> {
   const ended = (await requestSession())?.ended;
   if (!ended) return null;
-  if (ended.reason === "idle") return `You were signed out after ${ended.minutes === 60 ? "an hour" : `${ended.minutes} minutes`} without activity. Sign in again to continue.`;
-  return `You were signed out ${ended.hours === 1 ? "an hour" : `${ended.hours} hours`} after signing in. Sign in again to continue.`;
+  if (ended.reason === "idle") return `You were signed out after ${durationPhrase(ended.minutes)} without activity. Sign in again to continue.`;
+  return `You were signed out ${durationPhrase(ended.hours * 60)} after signing in. Sign in again to continue.`;
 }
 
 /** The path of this request (set by proxy.ts); a server action reports the page it was posted from. */

@@ -1,7 +1,7 @@
-import { and, eq, isNull, lt, ne, sql } from "drizzle-orm";
+import { and, desc, eq, gt, inArray, isNull, lt, ne, sql } from "drizzle-orm";
 import { recordAudit, type RequestMeta } from "@/lib/audit";
 import { db, type Executor } from "@/lib/db";
-import { memberships, sessions, teams, users } from "@/lib/db/schema";
+import { auditEvents, memberships, sessions, teams, users } from "@/lib/db/schema";
 
 /**
  * NIST SP 800-63B-4 AAL2: reauthenticate after at most 1 hour without activity and at most
@@ -40,11 +40,11 @@ export async function createSession(ex: Executor, input: RequestMeta & { userId:
 }
 
 /**
- * The session limits of the user of the row in scope (`sessions.user_id`): the strictest of
- * their teams, or the defaults for someone in none. A LATERAL subquery, so every session
- * query computes it in the same statement (memberships_user_idx, one probe per team).
+ * The session limits of a user — the strictest of their teams, or the defaults for someone in
+ * none. `user` is a user id, or the column `sessions.user_id` for the row in scope: as a LATERAL
+ * subquery every session query computes it in the same statement (memberships_user_idx).
  */
-const limits = () =>
+const limitsOf = (user: typeof sessions.userId | string) =>
   db()
     .select({
       idleMinutes: sql<number>`coalesce(min(${teams.sessionIdleMinutes}), ${SESSION_IDLE_MINUTES})`.mapWith(Number).as("idle_minutes"),
@@ -52,8 +52,16 @@ const limits = () =>
     })
     .from(memberships)
     .innerJoin(teams, eq(teams.id, memberships.teamId))
-    .where(eq(memberships.userId, sessions.userId))
-    .as("limits");
+    .where(eq(memberships.userId, user));
+const limits = () => limitsOf(sessions.userId).as("limits");
+
+export type SessionLimits = { idleMinutes: number; maxHours: number };
+
+/** The idle timeout and lifetime that apply to this user's sessions (for the Security page). */
+export async function sessionLimits(userId: string): Promise<SessionLimits> {
+  const [row] = await limitsOf(userId);
+  return row ?? { idleMinutes: SESSION_IDLE_MINUTES, maxHours: SESSION_MAX_HOURS };
+}
 
 /** Within the absolute lifetime: counted from sign-in, so no activity extends it. */
 const withinLifetime = (l: ReturnType<typeof limits>) =>
@@ -170,4 +178,32 @@ export async function revokeOtherSessions(userId: string, keepSessionId: string,
     if (count > 0) await recordAudit(tx, { type: "session.others_revoked", userId, data: { count }, ...meta });
     return count;
   });
+}
+
+/** The factor changes after which Settings → Security offers to sign out the other sessions. */
+const FACTOR_CHANGES = ["factor.added", "factor.removed", "factor.default_changed", "factor.phone_changed"] as const;
+/** How long the offer stands after such a change. */
+const OFFER_SECONDS = 10 * 60;
+
+/**
+ * "Sign out your other sessions?": true when the user changed a factor (added, removed, a new
+ * default, a new phone number) in the last 10 minutes, has not signed the others out since,
+ * and another session is still live. Read from the audit log, so the offer follows every way a
+ * factor changes — a redirect after enrollment or an in-place removal alike.
+ */
+export async function offerSignOutOthers(userId: string, currentSessionId: string): Promise<boolean> {
+  const [latest] = await db()
+    .select({ type: auditEvents.type })
+    .from(auditEvents)
+    .where(
+      and(
+        eq(auditEvents.userId, userId),
+        inArray(auditEvents.type, [...FACTOR_CHANGES, "session.others_revoked"]),
+        gt(auditEvents.createdAt, sql`now() - (${OFFER_SECONDS} * interval '1 second')`),
+      ),
+    )
+    .orderBy(desc(auditEvents.createdAt))
+    .limit(1);
+  if (!latest || latest.type === "session.others_revoked") return false;
+  return (await listSessions(userId, currentSessionId)).some((session) => !session.current);
 }
