@@ -15,10 +15,44 @@ test("'Sign out all other sessions' ends the other browser's session, not this o
   await laptopPage.goto("/settings/security");
   const sessions = laptopPage.getByRole("list", { name: "Active sessions" }).getByRole("listitem");
   await expect(sessions).toHaveCount(2);
-  await expect(sessions.filter({ hasText: "This browser" })).toHaveCount(1);
+  await expect(sessions.filter({ hasText: "This device" })).toHaveCount(1);
   await laptopPage.getByRole("button", { name: "Sign out all other sessions" }).click();
   await expect(laptopPage.getByText("1 other session was signed out.")).toBeVisible();
   await expect(sessions).toHaveCount(1);
+
+  await phonePage.goto("/dashboard");
+  await phonePage.waitForURL("**/sign-in**");
+  await laptopPage.goto("/dashboard");
+  await expect(laptopPage.getByRole("heading", { name: `Welcome, ${account.name}` })).toBeVisible();
+  await laptop.close();
+  await phone.close();
+});
+
+test("'Sign out' beside one session ends that browser's session only; the list shows browser, IP and last activity", async ({ browser }) => {
+  const account = newAccount("Katherine Johnson");
+  const laptop = await browser.newContext();
+  const phone = await browser.newContext({ userAgent: "Mozilla/5.0 (iPhone; CPU iPhone OS 18_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.0 Mobile/15E148 Safari/604.1" });
+  const laptopPage = await laptop.newPage();
+  const phonePage = await phone.newPage();
+
+  await signUp(laptopPage, account);
+  await signIn(phonePage, account.email, account.password);
+  await expect(phonePage.getByRole("heading", { name: `Welcome, ${account.name}` })).toBeVisible();
+
+  await laptopPage.goto("/settings/security");
+  const sessions = laptopPage.getByRole("list", { name: "Active sessions" }).getByRole("listitem");
+  await expect(sessions).toHaveCount(2);
+  const here = sessions.filter({ hasText: "This device" });
+  const other = sessions.filter({ hasText: "Safari on iOS" });
+  await expect(other).toContainText("Last active");
+  await expect(other).toContainText("Signed in");
+  await expect(other).toContainText(/127\.0\.0\.1|::1|Unknown IP address/);
+  // The current session has no per-session button (the account menu signs it out).
+  await expect(here.getByRole("button", { name: /^Sign out/ })).toHaveCount(0);
+
+  await other.getByRole("button", { name: /^Sign out Safari on iOS/ }).click();
+  await expect(sessions).toHaveCount(1);
+  await expect(sessions.first()).toContainText("This device");
 
   await phonePage.goto("/dashboard");
   await phonePage.waitForURL("**/sign-in**");

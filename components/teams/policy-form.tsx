@@ -45,6 +45,20 @@ const REMEMBER: { days: number; label: string }[] = [
   { days: 60, label: "60 days" },
 ];
 
+const IDLE: { minutes: number; label: string }[] = [
+  { minutes: 15, label: "15 minutes" },
+  { minutes: 30, label: "30 minutes" },
+  { minutes: 60, label: "1 hour" },
+];
+
+const LIFETIME: { hours: number; label: string }[] = [
+  { hours: 1, label: "1 hour" },
+  { hours: 4, label: "4 hours" },
+  { hours: 8, label: "8 hours" },
+  { hours: 12, label: "12 hours" },
+  { hours: 24, label: "24 hours" },
+];
+
 const rememberLabel = (days: number) => (days === 7 ? "1 week" : days === 1 ? "1 day" : `${days} days`);
 
 type Field = keyof PolicyValues;
@@ -343,6 +357,47 @@ export function PolicyForm({ teamId, saved, requireStatus, affected: initialAffe
             </SelectField>
           </Card>
         </div>
+
+        <Card
+          title="Sessions"
+          description="How long members stay signed in to Tessera. NIST SP 800-63B (AAL2) asks for a new sign-in after at most an hour without activity and at most 24 hours in all: these are the longest you can choose."
+        >
+          <div className="grid gap-6 sm:grid-cols-2">
+            <SelectField
+              id="sessionIdleMinutes"
+              name="sessionIdleMinutes"
+              label="Sign out after inactivity"
+              value={values.sessionIdleMinutes}
+              onChange={(e) => set("sessionIdleMinutes", Number(e.target.value))}
+              error={error("sessionIdleMinutes")}
+              hint="A session nobody uses for this long ends; the next click goes to sign-in."
+            >
+              {IDLE.map(({ minutes, label }) => (
+                <option key={minutes} value={minutes}>
+                  {label}
+                </option>
+              ))}
+            </SelectField>
+            <SelectField
+              id="sessionMaxHours"
+              name="sessionMaxHours"
+              label="Sign in again every"
+              value={values.sessionMaxHours}
+              onChange={(e) => set("sessionMaxHours", Number(e.target.value))}
+              error={error("sessionMaxHours")}
+              hint="Counted from sign-in, however active the session is."
+            >
+              {LIFETIME.map(({ hours, label }) => (
+                <option key={hours} value={hours}>
+                  {label}
+                </option>
+              ))}
+            </SelectField>
+          </div>
+          <p className="mt-4 text-sm text-slate-600" data-testid="sessions-note">
+            For someone in several teams, the shortest applies. Lowering either ends sessions already past it at their next click.
+          </p>
+        </Card>
 
         <div className="flex flex-wrap items-center gap-3">
           {/* Before hydration the form has no handler yet, and a plain submit would skip the confirmation. */}

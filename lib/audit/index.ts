@@ -10,6 +10,7 @@ export const AUDIT_EVENTS = {
   "sign_in.succeeded": "Signed in",
   "session.signed_out": "Signed out",
   "session.others_revoked": "Signed out of all other sessions",
+  "session.revoked": "Signed out of another session",
   "sign_in.factor_failed": "Wrong second-factor code entered",
   "sign_in.challenge_locked": "Sign-in stopped after too many wrong codes",
   "sign_in.second_step_locked": "Second step locked after too many wrong codes",

@@ -1,8 +1,8 @@
 import { cookies } from "next/headers";
 import { redirect } from "next/navigation";
 import { cache } from "react";
-import { config } from "@/lib/config";
 import { listUserTeams, type UserTeam } from "@/lib/teams";
+import { authCookieOptions, cookieName } from "./cookies";
 import { requireUser } from "./current-user";
 import type { SessionUser } from "./sessions";
 
@@ -14,7 +14,7 @@ export type TeamContext = { team: UserTeam | null; teams: UserTeam[] };
 /** The team the user works in: the one chosen in the switcher while they still belong to it, else their first. */
 export const currentTeam = cache(async (userId: string): Promise<TeamContext> => {
   const teams = await listUserTeams(userId);
-  const chosen = (await cookies()).get(TEAM_COOKIE)?.value;
+  const chosen = (await cookies()).get(cookieName(TEAM_COOKIE))?.value;
   return { team: teams.find((team) => team.id === chosen) ?? teams[0] ?? null, teams };
 });
 
@@ -32,6 +32,5 @@ export async function requireTeamAdmin(): Promise<{ user: SessionUser; team: Use
 }
 
 export async function setTeamCookie(teamId: string): Promise<void> {
-  const secure = config.isProduction && config.appUrl.protocol === "https:";
-  (await cookies()).set(TEAM_COOKIE, teamId, { httpOnly: true, sameSite: "lax", secure, path: "/", maxAge: 365 * 24 * 60 * 60 });
+  (await cookies()).set(cookieName(TEAM_COOKIE), teamId, { ...authCookieOptions(), maxAge: 365 * 24 * 60 * 60 });
 }

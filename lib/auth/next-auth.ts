@@ -2,6 +2,7 @@ import type { NextAuthOptions } from "next-auth";
 import CredentialsProvider from "next-auth/providers/credentials";
 import { deriveKey } from "@/lib/security/secret";
 import { CHALLENGE_COOKIE, exchangeChallenge } from "./challenge";
+import { authCookieOptions, cookieName, secureCookies } from "./cookies";
 import { metaFromHeaders, requestMeta } from "./request-meta";
 import { revokeSession, SESSION_TTL_SECONDS } from "./sessions";
 
@@ -24,6 +25,25 @@ function cookieValue(cookieHeader: string | undefined, name: string): string | u
   return undefined;
 }
 
+/** The session cookie's base name; `cookieName()` adds `__Host-` over https. */
+export const SESSION_COOKIE = "next-auth.session-token";
+
+/**
+ * The cookies next-auth sets, named by the same helper as ours: `__Host-` over https (next-auth
+ * would use `__Secure-` for the session, which a sibling subdomain can still overwrite).
+ * `getToken` must read the same name: see `sessionTokenCookie`.
+ */
+function nextAuthCookies(): NextAuthOptions["cookies"] {
+  return {
+    sessionToken: { name: cookieName(SESSION_COOKIE), options: authCookieOptions() },
+    csrfToken: { name: cookieName("next-auth.csrf-token"), options: authCookieOptions() },
+    callbackUrl: { name: cookieName("next-auth.callback-url"), options: authCookieOptions() },
+  };
+}
+
+/** What `getToken` needs to find the session cookie next-auth set. */
+export const sessionTokenCookie = () => ({ cookieName: cookieName(SESSION_COOKIE), secureCookie: secureCookies() });
+
 let options: NextAuthOptions | undefined;
 
 /**
@@ -35,6 +55,8 @@ let options: NextAuthOptions | undefined;
 export function authOptions(): NextAuthOptions {
   options ??= {
     secret: deriveKey("next-auth").toString("base64url"),
+    // The JWT never outlives the absolute maximum; the server enforces the team's (shorter)
+    // limits and the idle timeout on every request (lib/auth/sessions.ts lookupSession).
     session: { strategy: "jwt", maxAge: SESSION_TTL_SECONDS },
     pages: { signIn: "/sign-in", error: "/sign-in" },
     providers: [
@@ -44,7 +66,7 @@ export function authOptions(): NextAuthOptions {
         credentials: {},
         async authorize(_credentials, req) {
           const h = new Headers(req.headers as Record<string, string>);
-          const token = cookieValue(h.get("cookie") ?? undefined, CHALLENGE_COOKIE);
+          const token = cookieValue(h.get("cookie") ?? undefined, cookieName(CHALLENGE_COOKIE));
           const exchanged = token ? await exchangeChallenge(token, metaFromHeaders(h)) : null;
           if (!exchanged) return null;
           return { id: exchanged.userId, sessionId: exchanged.sessionId };
@@ -68,5 +90,6 @@ export function authOptions(): NextAuthOptions {
       },
     },
   };
-  return options;
+  // Named per call: the names follow NEXTAUTH_URL, which tests change.
+  return { ...options, cookies: nextAuthCookies() };
 }

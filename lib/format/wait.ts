@@ -17,3 +17,10 @@ export function timeLeftPhrase(ms: number): string {
   if (hours > 0) return mins > 0 ? `${unit(hours, "hour")} ${unit(mins, "minute")}` : unit(hours, "hour");
   return unit(mins, "minute");
 }
+
+/** "15 minutes", "an hour", "24 hours": a session limit, inside a sentence. */
+export function durationPhrase(minutes: number): string {
+  if (minutes === 60) return "an hour";
+  if (minutes % 60 === 0) return `${minutes / 60} hours`;
+  return `${minutes} minute${minutes === 1 ? "" : "s"}`;
+}

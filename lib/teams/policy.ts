@@ -8,6 +8,9 @@ import { TRUSTED_DEVICE_DAYS } from "@/lib/factors/trusted-devices";
 export const FACTOR_KINDS: readonly FactorKind[] = factorKindEnum.enumValues;
 export const GRACE_DAYS = [0, 3, 7, 14] as const;
 export const REMEMBER_DEVICE_DAYS = [0, 1, 7, 14, 30, 60] as const;
+/** Sign out after this long without activity, and sign in again this often (NIST SP 800-63B AAL2: at most 1 hour and 24 hours). */
+export const SESSION_IDLE_CHOICES = [15, 30, 60] as const;
+export const SESSION_MAX_HOURS_CHOICES = [1, 4, 8, 12, 24] as const;
 export type GraceDays = (typeof GRACE_DAYS)[number];
 export type RememberDeviceDays = (typeof REMEMBER_DEVICE_DAYS)[number];
 
@@ -21,6 +24,10 @@ export type TeamPolicy = {
   smsBackupOnly: boolean;
   defaultMethod: FactorKind;
   rememberDeviceDays: number;
+  /** Sessions of members end after this many minutes without activity (the strictest team applies). */
+  sessionIdleMinutes: number;
+  /** …and this many hours after sign-in, however active. */
+  sessionMaxHours: number;
 };
 
 const policyColumns = {
@@ -31,6 +38,8 @@ const policyColumns = {
   smsBackupOnly: teams.smsBackupOnly,
   defaultMethod: teams.defaultMethod,
   rememberDeviceDays: teams.rememberDeviceDays,
+  sessionIdleMinutes: teams.sessionIdleMinutes,
+  sessionMaxHours: teams.sessionMaxHours,
 };
 
 const oneOf = <T extends readonly number[]>(values: T, message: string) =>
@@ -52,6 +61,9 @@ export const policyInput = z
     smsBackupOnly: z.boolean({ error: "Choose whether SMS is allowed as a backup only." }),
     defaultMethod: z.enum(factorKindEnum.enumValues, { error: "Choose a default method from the list." }),
     rememberDeviceDays: oneOf(REMEMBER_DEVICE_DAYS, "Choose to remember devices for never, 1, 7, 14, 30 or 60 days."),
+    // Absent means "as saved" (callers that predate these fields keep working); present, it must be a choice.
+    sessionIdleMinutes: oneOf(SESSION_IDLE_CHOICES, "Choose to sign out after 15, 30 or 60 minutes without activity.").optional(),
+    sessionMaxHours: oneOf(SESSION_MAX_HOURS_CHOICES, "Choose to sign in again every 1, 4, 8, 12 or 24 hours.").optional(),
   })
   .superRefine((policy, ctx) => {
     // With no allowed method the default cannot be right either; saying so twice only confuses.
@@ -109,8 +121,12 @@ export async function updateTeamPolicy(teamId: string, actor: { id: string }, in
       const first = Object.values(fieldErrors).flat().find(Boolean) ?? "Check the policy and try again.";
       return { ok: false, code: "INVALID", message: first, fieldErrors };
     }
-    const next = parsed.data;
     const before = (await getTeamPolicy(teamId, tx))!;
+    const next = {
+      ...parsed.data,
+      sessionIdleMinutes: parsed.data.sessionIdleMinutes ?? before.sessionIdleMinutes,
+      sessionMaxHours: parsed.data.sessionMaxHours ?? before.sessionMaxHours,
+    };
 
     const switchedOn = next.requireTwoFactor && !before.requireTwoFactor;
     const [saved] = await tx

@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import { redirect } from "next/navigation";
 import { SignInForm } from "@/components/auth/sign-in-form";
-import { currentUser } from "@/lib/auth/current-user";
+import { currentUser, signedOutNotice } from "@/lib/auth/current-user";
 import { AUTH_ERRORS } from "@/lib/auth/errors";
 import { safeCallbackUrl } from "@/lib/auth/redirect";
 
@@ -13,7 +13,7 @@ export default async function SignInPage({ searchParams }: Props) {
   const { callbackUrl, error } = await searchParams;
   const target = safeCallbackUrl(callbackUrl);
   if (await currentUser()) redirect(target);
-  const notice = error ? AUTH_ERRORS.CHALLENGE_INVALID() : callbackUrl ? "Sign in to continue." : undefined;
+  const notice = error ? AUTH_ERRORS.CHALLENGE_INVALID() : ((await signedOutNotice()) ?? (callbackUrl ? "Sign in to continue." : undefined));
   return (
     <div className="rounded-lg border border-slate-200 bg-white p-6 shadow-sm sm:p-8">
       <h1 className="text-xl font-semibold">Sign in to Tessera</h1>

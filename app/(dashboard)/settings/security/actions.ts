@@ -4,7 +4,7 @@ import { revalidatePath } from "next/cache";
 import { z } from "zod";
 import { validatedActionWithStepUp, validatedActionWithUser, type ActionState } from "@/lib/auth/action";
 import { requestMeta } from "@/lib/auth/request-meta";
-import { revokeOtherSessions } from "@/lib/auth/sessions";
+import { revokeOtherSessions, revokeUserSession } from "@/lib/auth/sessions";
 import { db } from "@/lib/db";
 import { regenerateRecoveryCodes, removeFactor, renameFactor, setDefaultFactor, turnOffTwoFactor } from "@/lib/factors/manage";
 import { revokeTrustedDevices } from "@/lib/factors/trusted-devices";
@@ -17,6 +17,16 @@ export const signOutOtherSessionsAction = validatedActionWithUser(z.object({}), 
   revalidatePath(PAGE);
   return { ok: true, data: { count } };
 });
+
+/** "Sign out" beside one session in the list: only the user's own sessions can be named. */
+export const signOutSessionAction = validatedActionWithUser(
+  z.object({ sessionId: z.uuid("Choose a session.") }),
+  async ({ sessionId }, user): Promise<ActionState> => {
+    const ended = await revokeUserSession(user.id, sessionId, await requestMeta());
+    revalidatePath(PAGE);
+    return ended ? { ok: true } : { error: "That session has already ended." };
+  },
+);
 
 export const renameFactorAction = validatedActionWithUser(
   factorId.extend({ label: z.string().trim().min(1, "Enter a name.").max(60, "Use at most 60 characters.") }),

@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
-import { revokeTrustedDeviceAction, turnOffTwoFactorAction } from "./actions";
+import { revokeTrustedDeviceAction, signOutSessionAction, turnOffTwoFactorAction } from "./actions";
 import { SignOutOthersForm } from "@/components/dashboard/sign-out-others-form";
+import { SignOutOthersOffer } from "@/components/dashboard/sign-out-others-offer";
 import { RecentActivity } from "@/components/security/recent-activity";
 import { ActionButton } from "@/components/factors/action-button";
 import { RegenerateCodes } from "@/components/factors/regenerate-codes";
@@ -11,13 +12,14 @@ import { requireUser } from "@/lib/auth/current-user";
 import { userPolicy } from "@/lib/auth/policy-gate";
 import { addableKinds } from "@/lib/factors/policy-rules";
 import { listNames } from "@/lib/format/list";
-import { listSessions } from "@/lib/auth/sessions";
+import { listSessions, offerSignOutOthers, sessionLimits } from "@/lib/auth/sessions";
 import { listFactors } from "@/lib/factors";
 import { FACTOR_NAMES } from "@/lib/factors/kinds";
 import { countRecoveryCodes, RECOVERY_CODE_COUNT } from "@/lib/factors/recovery-codes";
 import { listTrustedDevices } from "@/lib/factors/trusted-devices";
 import { formatTime } from "@/lib/format/time";
 import { describeUserAgent } from "@/lib/format/user-agent";
+import { durationPhrase } from "@/lib/format/wait";
 
 export const metadata: Metadata = { title: "Security" };
 
@@ -26,12 +28,14 @@ type Props = { searchParams: Promise<{ added?: string; changed?: string; recover
 export default async function SecurityPage({ searchParams }: Props) {
   const user = await requireUser();
   const params = await searchParams;
-  const [factors, codesLeft, devices, sessions, policy] = await Promise.all([
+  const [factors, codesLeft, devices, sessions, policy, limits, offer] = await Promise.all([
     listFactors(user.id),
     countRecoveryCodes(user.id),
     listTrustedDevices(user.id),
     listSessions(user.id, user.sessionId),
     userPolicy(user.id),
+    sessionLimits(user.id),
+    offerSignOutOthers(user.id, user.sessionId),
   ]);
   const on = factors.length > 0;
   const others = sessions.filter((s) => !s.current).length;
@@ -43,6 +47,7 @@ export default async function SecurityPage({ searchParams }: Props) {
       <h1 className="text-2xl font-semibold tracking-tight">Security</h1>
       {added && <Alert tone="success">{added} added. You&apos;ll be asked for it the next time you sign in.</Alert>}
       {params.changed === "phone" && <Alert tone="success">Phone number changed. Text-message codes now go to the new number.</Alert>}
+      <SignOutOthersOffer show={offer} />
       {codesLeftAfterUse !== undefined && Number.isFinite(codesLeftAfterUse) && (
         <Alert tone="warning">
           You signed in with a recovery code. You have {codesLeft} left — generate a new set below if you are running low.
@@ -98,20 +103,37 @@ export default async function SecurityPage({ searchParams }: Props) {
         </Card>
       )}
 
-      <Card title="Where you're signed in" description="Sign out any session you don't recognise." footer={<SignOutOthersForm others={others} />}>
+      <Card
+        title="Where you're signed in"
+        description={`Sign out any session you don't recognise. A session ends after ${durationPhrase(limits.idleMinutes)} without activity and ${durationPhrase(limits.maxHours * 60)} after signing in.`}
+        footer={<SignOutOthersForm others={others} />}
+      >
         <ul className="divide-y divide-slate-100" aria-label="Active sessions">
-          {sessions.map((session) => (
-            <li key={session.id} className="flex flex-wrap items-center justify-between gap-2 py-2 text-sm">
-              <span className="font-medium text-slate-800">
-                {describeUserAgent(session.userAgent)}
-                {session.current && <span className="ml-2 rounded-full bg-emerald-100 px-2 py-0.5 text-xs text-emerald-800">This browser</span>}
-              </span>
-              <span className="text-slate-600">
-                Signed in {formatTime(session.createdAt)}
-                {session.ip ? ` · ${session.ip}` : ""}
-              </span>
-            </li>
-          ))}
+          {sessions.map((session) => {
+            const browser = describeUserAgent(session.userAgent);
+            return (
+              <li key={session.id} className="flex flex-wrap items-center justify-between gap-2 py-2 text-sm">
+                <span className="min-w-0">
+                  <span className="font-medium text-slate-800">
+                    {browser}
+                    {session.current && <span className="ml-2 rounded-full bg-emerald-100 px-2 py-0.5 text-xs text-emerald-800">This device</span>}
+                  </span>
+                  <span className="block text-slate-600">
+                    {session.ip ?? "Unknown IP address"} · Signed in {formatTime(session.createdAt)} · Last active {formatTime(session.lastActiveAt)}
+                  </span>
+                </span>
+                {!session.current && (
+                  <ActionButton
+                    action={signOutSessionAction}
+                    fields={{ sessionId: session.id }}
+                    label="Sign out"
+                    ariaLabel={`Sign out ${browser}, signed in ${formatTime(session.createdAt)}`}
+                    pendingText="Signing out…"
+                  />
+                )}
+              </li>
+            );
+          })}
         </ul>
       </Card>
 

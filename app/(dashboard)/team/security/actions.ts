@@ -17,6 +17,8 @@ export type PolicyValues = {
   smsBackupOnly: boolean;
   defaultMethod: FactorKind;
   rememberDeviceDays: number;
+  sessionIdleMinutes: number;
+  sessionMaxHours: number;
 };
 
 export type AffectedMembers = { total: number; members: { userId: string; name: string }[] };
@@ -49,6 +51,8 @@ const policyForm = z.object({
   smsBackupOnly: checkbox,
   defaultMethod: z.string().max(20).optional(),
   rememberDeviceDays: whole,
+  sessionIdleMinutes: whole,
+  sessionMaxHours: whole,
 });
 
 /**
@@ -62,8 +66,11 @@ export const savePolicyAction = validatedTeamActionWithStepUp(
     if (!result.ok) return result.code === "INVALID" ? { error: result.message, fieldErrors: result.fieldErrors } : { error: result.message };
     revalidatePath("/team/security");
     revalidatePath("/dashboard");
-    const { requireTwoFactor, graceDays, allowedMethods, smsBackupOnly, defaultMethod, rememberDeviceDays } = result.policy;
-    return { ok: true, data: { policy: { requireTwoFactor, graceDays, allowedMethods, smsBackupOnly, defaultMethod, rememberDeviceDays } } };
+    const { requireTwoFactor, graceDays, allowedMethods, smsBackupOnly, defaultMethod, rememberDeviceDays, sessionIdleMinutes, sessionMaxHours } = result.policy;
+    return {
+      ok: true,
+      data: { policy: { requireTwoFactor, graceDays, allowedMethods, smsBackupOnly, defaultMethod, rememberDeviceDays, sessionIdleMinutes, sessionMaxHours } },
+    };
   },
 );
 

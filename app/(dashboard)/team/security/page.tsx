@@ -35,7 +35,7 @@ export default async function TeamSecurityPage() {
   // The role changed since the layout checked it: the page is no longer this user's to see.
   if (!affected.ok) redirect("/dashboard");
 
-  const { requireTwoFactor, graceDays, allowedMethods, smsBackupOnly, defaultMethod, rememberDeviceDays } = policy;
+  const { requireTwoFactor, graceDays, allowedMethods, smsBackupOnly, defaultMethod, rememberDeviceDays, sessionIdleMinutes, sessionMaxHours } = policy;
   return (
     <div className="space-y-6">
       <div>
@@ -49,7 +49,7 @@ export default async function TeamSecurityPage() {
       <PolicyForm
         key={team.id}
         teamId={team.id}
-        saved={{ requireTwoFactor, graceDays, allowedMethods, smsBackupOnly, defaultMethod, rememberDeviceDays }}
+        saved={{ requireTwoFactor, graceDays, allowedMethods, smsBackupOnly, defaultMethod, rememberDeviceDays, sessionIdleMinutes, sessionMaxHours }}
         requireStatus={requireStatus(policy)}
         affected={{ total: affected.total, members: affected.members.map(({ userId, name, email }) => ({ userId, name: name || email })) }}
         youId={user.id}
