@@ -73,7 +73,7 @@ test("a protected page redirects to sign-in and comes back after it", async ({ p
   await signIn(page, account.email, account.password);
   expect(pathOf(page)).toBe("/settings/security");
   await expect(page.getByRole("heading", { name: "Security", exact: true })).toBeVisible();
-  await expect(page.getByRole("list", { name: "Active sessions" }).getByText("This browser")).toBeVisible();
+  await expect(page.getByRole("list", { name: "Active sessions" }).getByText("This device")).toBeVisible();
   await expect(page.getByRole("button", { name: "Sign out all other sessions" })).toBeVisible();
 });
 

@@ -2,7 +2,7 @@ import { and, eq } from "drizzle-orm";
 import { describe, expect, it, vi } from "vitest";
 import { db } from "@/lib/db";
 import { auditEvents, teams } from "@/lib/db/schema";
-import { createUser, meta, OPEN_POLICY } from "@/tests/helpers";
+import { addTotpFactor, createUser, meta, OPEN_POLICY } from "@/tests/helpers";
 
 // The Team → Security action, as the form posts it: signed in as the team's owner.
 const signedIn = vi.hoisted(() => ({ user: null as null | { id: string; name: string; email: string; sessionId: string } }));
@@ -12,6 +12,7 @@ vi.mock("next/cache", () => ({ revalidatePath: () => {} }));
 
 const { getTeamPolicy, updateTeamPolicy } = await import("./policy");
 const { savePolicyAction } = await import("@/app/(dashboard)/team/security/actions");
+const { createSession } = await import("@/lib/auth/sessions");
 
 const teamRow = async (teamId: string) => (await db().select().from(teams).where(eq(teams.id, teamId)))[0]!;
 const policyEvents = (teamId: string) => db().select().from(auditEvents).where(and(eq(auditEvents.teamId, teamId), eq(auditEvents.type, "policy.changed")));
@@ -69,7 +70,10 @@ describe("Team → Security: session limits (NIST SP 800-63B AAL2)", () => {
 
   it("the form: 14 minutes comes back as a message on that field, and nothing is saved", async () => {
     const owner = await createUser();
-    signedIn.user = { id: owner.userId, name: owner.name, email: owner.email, sessionId: "00000000-0000-4000-8000-000000000001" };
+    // Team changes need a fresh second factor of the owner's own: a session that just passed one.
+    await addTotpFactor(owner.userId);
+    const sessionId = await createSession(db(), { userId: owner.userId, stepUp: new Date(), ...meta });
+    signedIn.user = { id: owner.userId, name: owner.name, email: owner.email, sessionId };
     const before = await teamRow(owner.teamId);
     const state = await savePolicyAction({}, policyForm(owner.teamId, { sessionIdleMinutes: "14" }));
     expect(state.ok).toBeFalsy();
