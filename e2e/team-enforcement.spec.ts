@@ -5,7 +5,6 @@ import {
   inviteMember,
   finishRecoveryCodes,
   newAccount,
-  readLatestMessage,
   screenshot,
   signInToChallenge,
   signOut,
@@ -24,7 +23,7 @@ async function memberStatus(page: Page, account: Account) {
   return memberRow(page, account).getByTestId("member-status");
 }
 
-test("an owner requires 2FA: a member without a factor is held on setup until enrolled, the admin sees it and resets it, and 'never remember' asks every time", async ({
+test("an owner requires 2FA: a member without a factor is held on setup until enrolled, the admin sees it, and 'never remember' asks every time", async ({
   browser,
 }) => {
   test.setTimeout(300_000);
@@ -83,24 +82,5 @@ test("an owner requires 2FA: a member without a factor is held on setup until en
     await submitChallengeCode(member, await memberTotp.next());
     await member.waitForURL("**/dashboard");
   }
-
-  // The owner resets the member's 2FA after re-entering their own factor.
-  await owner.goto("/settings/security/confirm?next=/team/members");
-  await waitForReady(owner);
-  await submitChallengeCode(owner, await ownerTotp.next());
-  await owner.waitForURL("**/team/members");
-  await memberRow(owner, memberAccount).getByRole("button", { name: `Actions for ${memberAccount.name}` }).click();
-  await owner.getByRole("button", { name: "Reset two-factor authentication…" }).click();
-  await owner.getByRole("dialog").getByRole("button", { name: "Reset two-factor authentication" }).click();
-  await expect(memberRow(owner, memberAccount).getByTestId("member-status")).toHaveText(/^Missing/);
-  await readLatestMessage(owner, memberAccount.email, { contains: "reset" });
-
-  // The member was signed out everywhere; signing in again leads straight back to setup.
-  await member.goto("/dashboard");
-  await member.waitForURL("**/sign-in**");
-  await waitForForm(member);
-  await member.getByLabel("Email", { exact: true }).fill(memberAccount.email);
-  await member.getByLabel("Password", { exact: true }).fill(memberAccount.password);
-  await member.getByRole("button", { name: "Sign in" }).click();
-  await member.waitForURL("**/setup-2fa");
+  // The admin reset (a request the member completes with their own emailed code) is walked in e2e/admin-reset.spec.ts.
 });
