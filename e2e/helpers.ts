@@ -275,6 +275,8 @@ export async function expectAccessible(page: Page, label: string): Promise<void>
   // Colours are judged at rest: a button still fading between two shades (hover, focus,
   // loading) measured mid-transition reads as a contrast failure that no one ever sees.
   await page.addStyleTag({ content: "*, *::before, *::after { transition: none !important; animation: none !important; }" });
+  // After a client-side navigation the new page's <title> streams in a moment later: scan the page, not the gap.
+  await expect(page).toHaveTitle(/\S/);
   const results = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]).analyze();
   expect(results.passes.length, `${label}: axe ran no checks`).toBeGreaterThan(0);
   const blocking = results.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
