@@ -89,11 +89,30 @@ export const teams = pgTable(
     sessionIdleMinutes: integer("session_idle_minutes").notNull().default(60),
     /** A session ends this long after sign-in, used or not: 1 to 24 hours (AAL2: at most 24 hours). */
     sessionMaxHours: integer("session_max_hours").notNull().default(24),
+    // ——— SMS and voice fraud controls (lib/fraud/); the operator's limits are in lib/config.ts ———
+    /**
+     * ISO 3166-1 alpha-2 countries the team's SMS and voice codes may go to (its members'
+     * sign-in codes and its Verify API). A new team starts with a short list of countries where
+     * toll fraud is rare and SMS cheap (lib/fraud/countries.ts DEFAULT_SMS_COUNTRIES); owners change it.
+     */
+    smsCountries: text("sms_countries")
+      .array()
+      .notNull()
+      .default(sql`'{US,CA,GB,IE,DE,FR,ES,IT,NL,BE,LU,AT,CH,PT,SE,NO,DK,FI,IS,AU,NZ}'::text[]`),
+    /** Members' own sign-in codes to VoIP numbers: off (NIST SP 800-63B: SMS to VoIP is not out of band). */
+    smsVoipMembers: boolean("sms_voip_members").notNull().default(false),
+    /** The Verify API's codes to VoIP numbers: on (the developer's own users, the developer's call). */
+    smsVoipApi: boolean("sms_voip_api").notNull().default(true),
+    /** Set when an anomaly rule paused the team's SMS and voice; an owner resumes them (step-up). */
+    smsPausedAt: at("sms_paused_at"),
+    /** Why it was paused, in words for the owners' email and the settings page. */
+    smsPauseReason: text("sms_pause_reason"),
   },
   (t) => [
     check("teams_session_idle_minutes_valid", sql`${t.sessionIdleMinutes} between 15 and 60`),
     check("teams_session_max_hours_valid", sql`${t.sessionMaxHours} between 1 and 24`),
     check("teams_credit_balance_nonnegative", sql`${t.creditBalance} >= 0`),
+    check("teams_sms_countries_size", sql`cardinality(${t.smsCountries}) <= 300`),
     check("teams_grace_days_valid", sql`${t.graceDays} in (0, 3, 7, 14)`),
     check("teams_remember_device_days_valid", sql`${t.rememberDeviceDays} in (0, 1, 7, 14, 30, 60)`),
     check("teams_allowed_methods_nonempty", sql`jsonb_typeof(${t.allowedMethods}) = 'array' and jsonb_array_length(${t.allowedMethods}) > 0`),
@@ -432,7 +451,11 @@ export const creditLedger = pgTable(
     balanceAfter: integer("balance_after").notNull(),
     createdAt: createdAt(),
   },
-  (t) => [index("credit_ledger_team_idx").on(t.teamId, t.seq.desc())],
+  (t) => [
+    index("credit_ledger_team_idx").on(t.teamId, t.seq.desc()),
+    // The operator's daily top-up cap sums a team's last 24 hours of top-ups.
+    index("credit_ledger_top_up_idx").on(t.teamId, t.createdAt).where(sql`${t.reason} = 'top_up'`),
+  ],
 );
 
 /** Invitations to join a team: the link's token hashed, 7 days, single use. */
