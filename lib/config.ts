@@ -87,6 +87,44 @@ export const config = {
   get minMembershipHoursForReset(): number {
     return wholeNumber("TESSERA_MIN_MEMBERSHIP_AGE_FOR_RESET_HOURS", 24, [0, 720], "hours");
   },
+  /**
+   * How many reverse proxies stand between the internet and Tessera (TRUSTED_PROXY_HOPS,
+   * 0–10; default 0). 0: the client address is the TCP peer's and any X-Forwarded-For the
+   * client sent is ignored. N: the N-th X-Forwarded-For entry from the right, the one the
+   * outermost of N trusted proxies appended (lib/auth/request-meta.ts).
+   */
+  get trustedProxyHops(): number {
+    return wholeNumber("TRUSTED_PROXY_HOPS", 0, [0, 10], "proxies");
+  },
+  /**
+   * The operator's velocity limits on paid messages (SMS and voice), per team
+   * (lib/fraud/velocity.ts): per minute (TESSERA_SMS_PER_TEAM_PER_MINUTE, default 30), per day
+   * (TESSERA_SMS_PER_TEAM_PER_DAY, default 1000) and per destination country per hour
+   * (TESSERA_SMS_PER_TEAM_COUNTRY_PER_HOUR, default 200).
+   */
+  get smsVelocity(): { perMinute: number; perDay: number; perCountryPerHour: number } {
+    return {
+      perMinute: wholeNumber("TESSERA_SMS_PER_TEAM_PER_MINUTE", 30, [1, 100_000], "messages"),
+      perDay: wholeNumber("TESSERA_SMS_PER_TEAM_PER_DAY", 1000, [1, 10_000_000], "messages"),
+      perCountryPerHour: wholeNumber("TESSERA_SMS_PER_TEAM_COUNTRY_PER_HOUR", 200, [1, 1_000_000], "messages"),
+    };
+  },
+  /**
+   * Paid messages (SMS and voice) this whole server may send in 24 hours, all teams together
+   * (TESSERA_MAX_SMS_PER_DAY, default 5000): the ceiling on what a fraud run can cost the
+   * operator before someone looks.
+   */
+  get maxSmsPerDay(): number {
+    return wholeNumber("TESSERA_MAX_SMS_PER_DAY", 5000, [1, 100_000_000], "messages");
+  },
+  /**
+   * Credits one team may add in 24 hours (TESSERA_MAX_CREDITS_PER_DAY, default 500). Top-ups
+   * are not paid for in this build: a real deployment connects payment here, and until then
+   * the cap is what a hijacked owner account can add.
+   */
+  get maxCreditsPerDay(): number {
+    return wholeNumber("TESSERA_MAX_CREDITS_PER_DAY", 500, [1, 100_000_000], "credits");
+  },
   /** The built-in outbox page is on in development, and in production only when asked for. */
   get devOutboxEnabled(): boolean {
     return process.env.NODE_ENV !== "production" || process.env.TESSERA_DEV_OUTBOX === "1";
