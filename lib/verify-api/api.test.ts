@@ -106,7 +106,7 @@ describe("POST /api/v1/verifications", () => {
 
   it("voice: the digits spoken one by one, twice; one credit", async () => {
     const team = await keyedTeam();
-    const { response } = await create(team.key, { to: PHONE, channel: "voice", code_length: 4 });
+    const { response } = await create(team.key, { to: PHONE, channel: "voice", code_length: 6 });
     expect(response.status).toBe(201);
     const code = await codeSentTo(PHONE);
     const spoken = [...code].map((d) => `${d}.`).join(" ");
@@ -132,6 +132,8 @@ describe("POST /api/v1/verifications", () => {
     [{ to: 14155552671, channel: "sms" }, "to"],
     [{ to: PHONE, channel: "sms", locale: "xx" }, "locale"],
     [{ to: PHONE, channel: "sms", code_length: 3 }, "code_length"],
+    [{ to: PHONE, channel: "sms", code_length: 4 }, "code_length"],
+    [{ to: PHONE, channel: "sms", code_length: 5 }, "code_length"],
     [{ to: PHONE, channel: "sms", code_length: 11 }, "code_length"],
     [{ to: PHONE, channel: "sms", code_length: 6.5 }, "code_length"],
     [{ to: PHONE, channel: "sms", code_length: "6" }, "code_length"],
@@ -141,6 +143,19 @@ describe("POST /api/v1/verifications", () => {
     const before = await footprint(team.teamId);
     await expectError(await post(CREATE, body, team.key), 400, "invalid_request", field);
     expect(await footprint(team.teamId)).toEqual(before);
+  });
+
+  it("refuses 4- and 5-digit codes with the reason (at least 20 bits, NIST SP 800-63B); nothing sent or spent", async () => {
+    const team = await keyedTeam();
+    for (const code_length of [4, 5]) {
+      const response = await post(CREATE, { to: PHONE, channel: "sms", code_length }, team.key);
+      expect(response.status).toBe(400);
+      const body = await response.json();
+      expect(body.error).toMatchObject({ code: "invalid_request", field: "code_length" });
+      expect(body.error.message).toMatch(/at least 6 digits/);
+    }
+    expect(await outboxTo(PHONE)).toHaveLength(0);
+    expect(await creditBalance(team.teamId)).toBe(50);
   });
 
   it("400 invalid_request without a field for a body that is not an object; 400 invalid_json for broken JSON", async () => {

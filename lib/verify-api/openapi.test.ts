@@ -107,6 +107,7 @@ describe("the OpenAPI document", () => {
     expect(create({ to: "a@example.com", channel: "email", locale: "fr", code_length: 10 })).toBe(true);
     expect(create({ to: "+14155552671", channel: "fax" })).toBe(false);
     expect(create({ to: "+14155552671", channel: "sms", code_length: 3 })).toBe(false);
+    expect(create({ to: "+14155552671", channel: "sms", code_length: 5 })).toBe(false);
     expect(create({ to: "+14155552671", channel: "sms", code_length: 11 })).toBe(false);
     expect(create({ to: "+14155552671", channel: "sms", locale: "xx" })).toBe(false);
     expect(create({ to: "+14155552671", channel: "sms", extra: 1 })).toBe(false);

@@ -182,7 +182,7 @@ export const API_SCHEMAS = {
         minimum: MIN_CODE_LENGTH,
         maximum: MAX_CODE_LENGTH,
         default: DEFAULT_CODE_LENGTH,
-        description: "How many digits the code has.",
+        description: `How many digits the code has. At least ${MIN_CODE_LENGTH} (20 bits, NIST SP 800-63B §5.1.3.2): 4 and 5 are refused with \`invalid_request\` on \`code_length\`.`,
       },
     },
   },

@@ -2,7 +2,8 @@ import { z } from "zod";
 import { parsePhone } from "@/lib/factors/phone";
 import { LOCALES } from "./messages";
 
-export const MIN_CODE_LENGTH = 4;
+/** 20 bits: NIST SP 800-63B §5.1.3.2's least for an out-of-band code. 4 digits fall to 5 guesses in 2 000. */
+export const MIN_CODE_LENGTH = 6;
 export const MAX_CODE_LENGTH = 10;
 export const DEFAULT_CODE_LENGTH = 6;
 /** RFC 5321's limit on a whole address path; longer is never a deliverable address. */
@@ -17,6 +18,7 @@ export const FIELD_MESSAGES = {
   channel: '`channel` must be one of "sms", "voice" or "email".',
   locale: `\`locale\` must be one of ${LOCALES.map((l) => `"${l}"`).join(", ")}; leave it out for "en".`,
   codeLength: `\`code_length\` must be a whole number from ${MIN_CODE_LENGTH} to ${MAX_CODE_LENGTH}; leave it out for ${DEFAULT_CODE_LENGTH}.`,
+  codeTooShort: `\`code_length\` must be at least ${MIN_CODE_LENGTH} digits: a shorter code is too easy to guess in the 5 tries a verification allows (NIST SP 800-63B asks for 20 bits). Leave it out for ${DEFAULT_CODE_LENGTH}.`,
   code: '`code` must be the code the person typed, as a string of digits such as "123456".',
   fallbackChannel: '`channel` must be "voice": the fallback resends the code as a voice call.',
 } as const;
@@ -33,7 +35,8 @@ export const createVerificationSchema = z
       code_length: z
         .number(message(FIELD_MESSAGES.codeLength))
         .int(message(FIELD_MESSAGES.codeLength))
-        .min(MIN_CODE_LENGTH, message(FIELD_MESSAGES.codeLength))
+        .min(1, message(FIELD_MESSAGES.codeLength))
+        .min(MIN_CODE_LENGTH, message(FIELD_MESSAGES.codeTooShort))
         .max(MAX_CODE_LENGTH, message(FIELD_MESSAGES.codeLength))
         .default(DEFAULT_CODE_LENGTH),
     },

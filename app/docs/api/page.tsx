@@ -111,7 +111,7 @@ export default function ApiDocsPage() {
             <ol className="list-decimal space-y-2 pl-5 text-slate-700">
               <li>
                 Your backend calls <code className="font-mono text-sm">POST /verifications</code> with the person&apos;s phone number or email
-                address. Tessera sends a {DEFAULT_CODE_LENGTH}-digit code ({MIN_CODE_LENGTH} to {MAX_CODE_LENGTH} if you ask) and returns a verification with its <code className="font-mono text-sm">id</code>.
+                address. Tessera sends a {DEFAULT_CODE_LENGTH}-digit code (up to {MAX_CODE_LENGTH} if you ask; never fewer than {MIN_CODE_LENGTH}, since a shorter code is guessable in its five tries) and returns a verification with its <code className="font-mono text-sm">id</code>.
               </li>
               <li>The person types the code into your site.</li>
               <li>
