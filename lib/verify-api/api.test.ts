@@ -8,6 +8,7 @@ import { creditBalance } from "@/lib/teams/credits";
 import { lastCodeTo, meta, OTHER_PHONE, outboxTo, PHONE } from "@/tests/helpers";
 import { API_ERRORS } from "./errors";
 import { MAX_BODY_BYTES } from "./http";
+import { abandonedAfterSeconds } from "./idempotency";
 import { revokeApiKey } from "./keys";
 import { call, codeSentTo, footprint, get, keyedTeam, post, setBalance } from "./test-client";
 
@@ -639,6 +640,45 @@ describe("Idempotency-Key", () => {
     release();
     expect((await first).status).toBe(201);
     expect((await post(CREATE, { to: PHONE, channel: "sms" }, team.key, headers)).headers.get("idempotent-replayed")).toBe("true");
+  });
+
+  it("an in-flight claim outlives the provider timeout: a retry during a slow send never sends twice", async () => {
+    vi.stubEnv("MESSAGE_TIMEOUT_MS", "60000");
+    const team = await keyedTeam();
+    const headers = { "idempotency-key": "slow-provider" };
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const actual = vi.mocked(send).getMockImplementation()!;
+    vi.mocked(send).mockImplementationOnce(async (message) => {
+      await gate;
+      return actual(message);
+    });
+    const first = post(CREATE, { to: PHONE, channel: "sms" }, team.key, headers);
+    await vi.waitFor(() => expect(vi.mocked(send)).toHaveBeenCalled());
+    const age = async (seconds: number) =>
+      db()
+        .update(apiIdempotency)
+        .set({ createdAt: sql`now() - (${seconds} * interval '1 second')` })
+        .where(and(eq(apiIdempotency.apiKeyId, team.keyId), eq(apiIdempotency.key, "slow-provider")));
+    // 90 s into a send that may take 60 s: the first request is still allowed to be alive.
+    await age(90);
+    await expectError(await post(CREATE, { to: PHONE, channel: "sms" }, team.key, headers), 409, "idempotency_in_progress");
+    release();
+    expect((await first).status).toBe(201);
+    expect(await outboxTo(PHONE)).toHaveLength(1);
+    expect(await creditBalance(team.teamId)).toBe(49);
+    vi.unstubAllEnvs();
+  });
+
+  it("a claim older than the provider timeout plus the margin died with its process: the key is free again", async () => {
+    const team = await keyedTeam();
+    await db().insert(apiIdempotency).values({
+      apiKeyId: team.keyId,
+      key: "crashed",
+      requestHash: "whatever",
+      createdAt: sql`now() - (${abandonedAfterSeconds(5_000) + 1} * interval '1 second')`,
+    });
+    expect((await post(CREATE, { to: PHONE, channel: "sms" }, team.key, { "idempotency-key": "crashed" })).status).toBe(201);
   });
 
   it("429 and 502 answers are not stored: a retry with the same key runs again", async () => {

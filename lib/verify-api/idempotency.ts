@@ -1,14 +1,22 @@
 import { createHash } from "node:crypto";
 import { and, eq, lt, sql } from "drizzle-orm";
+import { config } from "@/lib/config";
 import { db } from "@/lib/db";
 import { apiIdempotency } from "@/lib/db/schema";
 
 export const IDEMPOTENCY_TTL_HOURS = 24;
+/** What a request may spend besides its one provider call: database work, a busy event loop. */
+const ABANDON_MARGIN_SECONDS = 60;
+
 /**
- * A request still "in progress" after this long died with its process (a send times out
- * after 5 s): its key is free again rather than stuck for a day.
+ * A request still "in progress" after this long died with its process, and its key is free
+ * again rather than stuck for a day. Never sooner than the provider's timeout plus a margin:
+ * a claim freed while its send is still running would let a retry send a second message
+ * (60 s of a possible 60 s timeout read as "abandoned" before).
  */
-const ABANDONED_AFTER_SECONDS = 60;
+export function abandonedAfterSeconds(messageTimeoutMs: number = config.messageTimeoutMs): number {
+  return Math.ceil(messageTimeoutMs / 1000) + ABANDON_MARGIN_SECONDS;
+}
 /** Printable ASCII, 1–255 characters: what fits in a header unchanged everywhere. */
 const KEY_PATTERN = /^[\x20-\x7e]{1,255}$/;
 
@@ -74,7 +82,7 @@ type Existing = { requestHash: string; status: number | null; body: unknown };
 /** Claims the key (null) or returns the live row that holds it. Expired and abandoned rows are cleared first. */
 async function claim(apiKeyId: string, key: string, hash: string): Promise<Existing | null> {
   const expired = sql`now() - (${IDEMPOTENCY_TTL_HOURS} * interval '1 hour')`;
-  const abandoned = sql`now() - (${ABANDONED_AFTER_SECONDS} * interval '1 second')`;
+  const abandoned = sql`now() - (${abandonedAfterSeconds()} * interval '1 second')`;
   // This exact key, if its answer is older than a day or its request died: one primary-key probe.
   await db()
     .delete(apiIdempotency)
