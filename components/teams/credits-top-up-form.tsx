@@ -38,7 +38,11 @@ export function CreditsTopUpForm({ teamId, max }: { teamId: string; max: number 
           // A new key after each answer: an uncontrolled input keeps its text otherwise.
           key={state.ok ? `done-${state.data?.balance}` : `typed-${state.values?.amount ?? ""}`}
           errors={state.fieldErrors?.amount}
-          hint={`A whole number from 1 to ${max.toLocaleString("en-US")}. Each SMS or voice call uses 1 credit.`}
+          hint={
+            max > 0
+              ? `A whole number from 1 to ${max.toLocaleString("en-US")}. Each SMS or voice call uses 1 credit.`
+              : "This team has added as many credits as it may in 24 hours. Each SMS or voice call uses 1 credit."
+          }
           className="sm:w-64"
         />
         <SubmitButton pendingText="Adding…" className="sm:mt-6">

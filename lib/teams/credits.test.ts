@@ -5,11 +5,12 @@ import { db } from "@/lib/db";
 import { auditEvents, creditLedger, memberships, outbox, rateLimits, teams } from "@/lib/db/schema";
 import { send } from "@/lib/messaging";
 import { rateLimit } from "@/lib/rate-limit";
-import { createUser, joinTeam, meta } from "@/tests/helpers";
-import { addCredits, CREDIT_MESSAGES, creditBalance, debitCredit, listLedger, payingTeam, withCredit } from "./credits";
+import { createUser, joinTeam, meta, outboxTo } from "@/tests/helpers";
+import { addCredits, CREDIT_MESSAGES, creditBalance, debitCredit, listLedger, payingTeam, topUpAllowance, withCredit } from "./credits";
 
 afterEach(() => {
   vi.restoreAllMocks();
+  vi.unstubAllEnvs();
 });
 
 async function setBalance(teamId: string, balance: number) {
@@ -100,6 +101,7 @@ describe("addCredits", () => {
   });
 
   it("accepts the largest top-up, and refuses one that would overflow the balance", async () => {
+    vi.stubEnv("TESSERA_MAX_CREDITS_PER_DAY", "100000000");
     const owner = await createUser();
     expect(await addCredits(owner.teamId, { id: owner.userId }, 100_000, meta)).toEqual({ ok: true, balance: 100_050 });
     await setBalance(owner.teamId, 2_147_483_000);
@@ -122,6 +124,54 @@ describe("addCredits", () => {
     const b = await createUser();
     expect(await addCredits(b.teamId, { id: a.userId }, 10, meta)).toMatchObject({ ok: false, code: "FORBIDDEN" });
     expect(await creditBalance(b.teamId)).toBe(50);
+  });
+
+  it("the operator's daily cap: top-ups beyond 500 credits in 24 hours are refused, saying what is left", async () => {
+    const owner = await createUser();
+    expect(await addCredits(owner.teamId, { id: owner.userId }, 300, meta)).toEqual({ ok: true, balance: 350 });
+    const refused = await addCredits(owner.teamId, { id: owner.userId }, 201, meta);
+    expect(refused).toMatchObject({ ok: false, code: "DAILY_CAP" });
+    expect(refused.ok || refused.message).toMatch(/at most 500 credits in 24 hours.*200 more/);
+    expect(await creditBalance(owner.teamId)).toBe(350);
+    expect(await topUpEvents(owner.teamId)).toHaveLength(1);
+    expect(await addCredits(owner.teamId, { id: owner.userId }, 200, meta)).toEqual({ ok: true, balance: 550 });
+    expect(await topUpAllowance(owner.teamId)).toEqual({ cap: 500, remaining: 0 });
+    // A day later the old top-ups no longer count.
+    await db().update(creditLedger).set({ createdAt: sql`now() - interval '25 hours'` }).where(eq(creditLedger.teamId, owner.teamId));
+    expect(await topUpAllowance(owner.teamId)).toEqual({ cap: 500, remaining: 500 });
+  });
+
+  it("concurrent top-ups cannot pass the cap together", async () => {
+    const owner = await createUser();
+    const results = await Promise.all(Array.from({ length: 10 }, () => addCredits(owner.teamId, { id: owner.userId }, 100, meta)));
+    expect(results.filter((r) => r.ok)).toHaveLength(5);
+    expect(await creditBalance(owner.teamId)).toBe(550);
+  });
+
+  it("the cap is the operator's: TESSERA_MAX_CREDITS_PER_DAY", async () => {
+    vi.stubEnv("TESSERA_MAX_CREDITS_PER_DAY", "20");
+    const owner = await createUser();
+    expect(await addCredits(owner.teamId, { id: owner.userId }, 21, meta)).toMatchObject({ ok: false, code: "DAILY_CAP" });
+    expect(await addCredits(owner.teamId, { id: owner.userId }, 20, meta)).toEqual({ ok: true, balance: 70 });
+  });
+
+  it("every owner of the team is emailed about a top-up; a refused one emails nobody", async () => {
+    const owner = await createUser();
+    const second = await createUser();
+    const admin = await createUser();
+    await joinTeam(owner.teamId, second.userId, "owner");
+    await joinTeam(owner.teamId, admin.userId, "admin");
+    await addCredits(owner.teamId, { id: owner.userId }, 40, meta);
+    const topUpMails = async (email: string) => (await outboxTo(email)).filter((mail) => /SMS credits? (was|were) added/.test(mail.subject ?? ""));
+    for (const email of [owner.email, second.email]) {
+      const [mail] = await topUpMails(email);
+      expect(mail!.subject).toBe("40 SMS credits were added to Ada Lovelace's team");
+      expect(mail!.text).toContain("added 40 SMS credits");
+      expect(mail!.text).toContain("The balance is now 90");
+    }
+    expect(await topUpMails(admin.email)).toHaveLength(0);
+    await addCredits(owner.teamId, { id: owner.userId }, 1_000, meta);
+    expect(await topUpMails(owner.email)).toHaveLength(1);
   });
 
   it("the balance never goes negative, even written directly", async () => {

@@ -1,8 +1,11 @@
 import { and, asc, desc, eq, gt, lt, sql } from "drizzle-orm";
 import { recordAudit, type RequestMeta } from "@/lib/audit";
+import { config } from "@/lib/config";
 import { db, type Executor, type Tx } from "@/lib/db";
 import { creditLedger, memberships, teams, users } from "@/lib/db/schema";
 import { isUuid } from "@/lib/db/uuid";
+import { safeDisplayName } from "@/lib/messaging/display-name";
+import { notifyTeamOwners } from "@/lib/notifications";
 import { lockTeam, teamRole } from "./policy";
 
 export const MAX_TOP_UP = 100_000;
@@ -16,6 +19,9 @@ export const CREDIT_MESSAGES = {
   FORBIDDEN: "Only an owner of this team can add credits.",
   INVALID_AMOUNT: `Enter a whole number of credits from 1 to ${MAX_TOP_UP.toLocaleString("en-US")}.`,
   BALANCE_LIMIT: "That would take the balance over its limit. Add fewer credits.",
+  DAILY_CAP: (cap: number, remaining: number) =>
+    `This server lets a team add at most ${cap.toLocaleString("en-US")} credits in 24 hours` +
+    (remaining > 0 ? `; you can add ${remaining.toLocaleString("en-US")} more now.` : ", and this team has added them all. Try again tomorrow, or ask the server's operator."),
 } as const;
 
 /** What costs a credit: one SMS, or one voice call. Email is free. */
@@ -164,16 +170,37 @@ async function releaseCredit(teamId: string, ledgerId: string): Promise<void> {
 
 export type TopUpResult =
   | { ok: true; balance: number }
-  | { ok: false; code: "FORBIDDEN" | "INVALID_AMOUNT" | "BALANCE_LIMIT"; message: string };
+  | { ok: false; code: "FORBIDDEN" | "INVALID_AMOUNT" | "BALANCE_LIMIT" | "DAILY_CAP"; message: string };
 
-/** Adds credits to a team (no payment). Owners only, checked in the database; audited and in the ledger. */
+/**
+ * How many credits the team may still add now: the operator's cap
+ * (`TESSERA_MAX_CREDITS_PER_DAY`) less the top-ups of the last 24 hours.
+ */
+export async function topUpAllowance(teamId: string, ex: Executor = db()): Promise<{ cap: number; remaining: number }> {
+  const cap = config.maxCreditsPerDay;
+  const [row] = await ex
+    .select({ added: sql<number>`coalesce(sum(${creditLedger.delta}), 0)`.mapWith(Number) })
+    .from(creditLedger)
+    .where(and(eq(creditLedger.teamId, teamId), eq(creditLedger.reason, "top_up"), gt(creditLedger.createdAt, sql`now() - interval '24 hours'`)));
+  return { cap, remaining: Math.max(0, cap - (row?.added ?? 0)) };
+}
+
+/**
+ * Adds credits to a team. Credits are money: there is no payment step in this build (a real
+ * deployment takes payment here), so what a stolen owner session can add is bounded by the
+ * operator's daily cap — counted under the team's lock, so concurrent top-ups cannot pass it
+ * together. Owners only, checked in the database; a fresh factor is the action's to demand.
+ * Audited and in the ledger; every owner is emailed after commit.
+ */
 export async function addCredits(teamId: string, actor: { id: string }, amount: unknown, meta: RequestMeta): Promise<TopUpResult> {
-  return db().transaction(async (tx): Promise<TopUpResult> => {
+  const result = await db().transaction(async (tx): Promise<TopUpResult> => {
     const isOwner = (await lockTeam(tx, teamId)) && (await teamRole(tx, teamId, actor.id)) === "owner";
     if (!isOwner) return { ok: false, code: "FORBIDDEN", message: CREDIT_MESSAGES.FORBIDDEN };
     if (typeof amount !== "number" || !Number.isInteger(amount) || amount < 1 || amount > MAX_TOP_UP) {
       return { ok: false, code: "INVALID_AMOUNT", message: CREDIT_MESSAGES.INVALID_AMOUNT };
     }
+    const { cap, remaining } = await topUpAllowance(teamId, tx);
+    if (amount > remaining) return { ok: false, code: "DAILY_CAP", message: CREDIT_MESSAGES.DAILY_CAP(cap, remaining) };
     const [row] = await tx
       .update(teams)
       .set({ creditBalance: sql`${teams.creditBalance} + ${amount}` })
@@ -193,6 +220,25 @@ export async function addCredits(teamId: string, actor: { id: string }, amount: 
     });
     return { ok: true, balance: row.balance };
   });
+  if (result.ok) await announceTopUp(teamId, actor.id, amount as number, result.balance, meta);
+  return result;
+}
+
+async function announceTopUp(teamId: string, actorId: string, amount: number, balance: number, meta: RequestMeta): Promise<void> {
+  const [row] = await db()
+    .select({ name: users.name, email: users.email, team: teams.name })
+    .from(users)
+    .innerJoin(teams, eq(teams.id, teamId))
+    .where(eq(users.id, actorId));
+  const team = safeDisplayName(row?.team) ?? "your team";
+  const who = row ? `${safeDisplayName(row.name) ?? "An owner"} (${row.email})` : "An owner";
+  const credits = `${amount.toLocaleString("en-US")} SMS credit${amount === 1 ? "" : "s"}`;
+  await notifyTeamOwners(
+    teamId,
+    `${credits} ${amount === 1 ? "was" : "were"} added to ${team}`,
+    [`${who} added ${credits} to ${team}.`, `The balance is now ${balance.toLocaleString("en-US")}. Each SMS or voice call spends one.`],
+    meta,
+  );
 }
 
 /** The team's balance, or null when there is no such team. */

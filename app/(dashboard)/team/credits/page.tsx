@@ -5,7 +5,7 @@ import { CreditsLedger } from "@/components/teams/credits-ledger";
 import { CreditsTopUpForm } from "@/components/teams/credits-top-up-form";
 import { Card } from "@/components/ui/card";
 import { requireTeamAdmin } from "@/lib/auth/current-team";
-import { creditBalance, listLedger, LOW_CREDIT_BALANCE, MAX_TOP_UP } from "@/lib/teams/credits";
+import { creditBalance, listLedger, LOW_CREDIT_BALANCE, MAX_TOP_UP, topUpAllowance } from "@/lib/teams/credits";
 
 export const metadata: Metadata = { title: "SMS credits" };
 
@@ -21,7 +21,11 @@ export default async function CreditsPage({ searchParams }: Props) {
   const params = await searchParams;
   const before = cursor(params.before);
   const after = before === null ? cursor(params.after) : null;
-  const [balance, ledger] = await Promise.all([creditBalance(team.id), listLedger(team.id, { before, after, limit: PAGE_SIZE })]);
+  const [balance, ledger, allowance] = await Promise.all([
+    creditBalance(team.id),
+    listLedger(team.id, { before, after, limit: PAGE_SIZE }),
+    topUpAllowance(team.id),
+  ]);
   if (balance === null) redirect("/dashboard");
 
   return (
@@ -32,10 +36,14 @@ export default async function CreditsPage({ searchParams }: Props) {
         </Card>
         <Card
           title="Add credits"
-          description={team.role === "owner" ? "Top-ups are recorded in the ledger with your name. There is no payment step." : "Owners add credits; each top-up is recorded in the ledger."}
+          description={
+            team.role === "owner"
+              ? `Top-ups are recorded in the ledger with your name, and every owner gets an email. There is no payment step: this server lets a team add up to ${allowance.cap.toLocaleString("en-US")} credits in 24 hours.`
+              : "Owners add credits; each top-up is recorded in the ledger."
+          }
         >
           {team.role === "owner" ? (
-            <CreditsTopUpForm teamId={team.id} max={MAX_TOP_UP} />
+            <CreditsTopUpForm teamId={team.id} max={Math.min(MAX_TOP_UP, allowance.remaining)} />
           ) : (
             <p className="text-sm text-slate-600" data-testid="owners-only">
               Only owners can add credits. Ask an owner of {team.name} when the balance runs low.
