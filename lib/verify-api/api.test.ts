@@ -598,6 +598,20 @@ describe("POST /api/v1/verifications/{id}/fallback", () => {
   });
 });
 
+/** Starts a create whose provider call waits until `release()`; resolves once the send has begun. */
+async function startHeldCreate(key: string, headers: Record<string, string>) {
+  let release!: () => void;
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  const actual = vi.mocked(send).getMockImplementation()!;
+  vi.mocked(send).mockImplementationOnce(async (message) => {
+    await gate;
+    return actual(message);
+  });
+  const first = post(CREATE, { to: PHONE, channel: "sms" }, key, headers);
+  await vi.waitFor(() => expect(vi.mocked(send)).toHaveBeenCalled());
+  return { first, release };
+}
+
 describe("Idempotency-Key", () => {
   it("a replay returns the first answer with Idempotent-Replayed and sends nothing more", async () => {
     const team = await keyedTeam();
@@ -627,15 +641,7 @@ describe("Idempotency-Key", () => {
   it("409 idempotency_in_progress while the first request runs", async () => {
     const team = await keyedTeam();
     const headers = { "idempotency-key": "slow" };
-    let release!: () => void;
-    const gate = new Promise<void>((resolve) => (release = resolve));
-    const actual = vi.mocked(send).getMockImplementation()!;
-    vi.mocked(send).mockImplementationOnce(async (message) => {
-      await gate;
-      return actual(message);
-    });
-    const first = post(CREATE, { to: PHONE, channel: "sms" }, team.key, headers);
-    await vi.waitFor(() => expect(vi.mocked(send)).toHaveBeenCalled());
+    const { first, release } = await startHeldCreate(team.key, headers);
     await expectError(await post(CREATE, { to: PHONE, channel: "sms" }, team.key, headers), 409, "idempotency_in_progress");
     release();
     expect((await first).status).toBe(201);
@@ -646,15 +652,7 @@ describe("Idempotency-Key", () => {
     vi.stubEnv("MESSAGE_TIMEOUT_MS", "60000");
     const team = await keyedTeam();
     const headers = { "idempotency-key": "slow-provider" };
-    let release!: () => void;
-    const gate = new Promise<void>((resolve) => (release = resolve));
-    const actual = vi.mocked(send).getMockImplementation()!;
-    vi.mocked(send).mockImplementationOnce(async (message) => {
-      await gate;
-      return actual(message);
-    });
-    const first = post(CREATE, { to: PHONE, channel: "sms" }, team.key, headers);
-    await vi.waitFor(() => expect(vi.mocked(send)).toHaveBeenCalled());
+    const { first, release } = await startHeldCreate(team.key, headers);
     const age = async (seconds: number) =>
       db()
         .update(apiIdempotency)
