@@ -40,7 +40,9 @@ export default defineConfig({
   webServer: {
     // A fresh database every run. Deleted here rather than in a globalSetup, because
     // Playwright starts the webServer *before* globalSetup runs.
-    command: `rm -rf ${DATA_DIR} && npx next start -p ${PORT}`,
+    // scripts/server.mjs (`npm start`), not `next start`: a bare Next server refuses to start in
+    // production, since it cannot tell Tessera the client's address (lib/auth/client-ip.ts).
+    command: `rm -rf ${DATA_DIR} && node scripts/server.mjs -p ${PORT}`,
     url: `${BASE_URL}/api/health`,
     timeout: 120_000,
     reuseExistingServer: process.env.E2E_REUSE === "1",

@@ -1,12 +1,12 @@
 /**
- * Load on the Verify API under `next start`, beside a bare route handler in the same run:
+ * Load on the Verify API under `npm start` (scripts/server.mjs), beside a bare route handler in the same run:
  *
  *   npx next build && npm run bench:api -- [--db both|pglite|postgres] [--duration 10] [--connections 10]
  *
  * For each database: a fresh one (PGlite in a temp folder, or a database created on BENCH_PG_URL,
  * default postgres://postgres@127.0.0.1:5432/test, dropped afterwards) gets a team and 20 API
  * keys, written by this process before the server starts (PGlite allows one process per folder).
- * Then `next start` serves it and autocannon measures, each for --duration seconds:
+ * Then scripts/server.mjs serves it and autocannon measures, each for --duration seconds:
  *  - bare:   GET /api/health — the route handler that touches nothing: what Next itself costs;
  *  - create: POST /api/v1/verifications by email (free, so credits don't run out), a new address
  *            per request (5 sends per address per hour) and the keys in turn (100 requests/s each);
@@ -45,13 +45,13 @@ async function seed(): Promise<string[]> {
 }
 
 async function startServer(port: number, env: Record<string, string>): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [path.join("node_modules", "next", "dist", "bin", "next"), "start", "-p", String(port)], {
-    env: { ...process.env, ...env, NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1", NEXTAUTH_URL: `http://localhost:${port}` },
+  const child = spawn(process.execPath, [path.join("scripts", "server.mjs"), "-p", String(port)], {
+    env: { ...process.env, ...env, NEXT_TELEMETRY_DISABLED: "1", NEXTAUTH_URL: `http://localhost:${port}` },
     stdio: ["ignore", "ignore", "inherit"],
   });
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`next start exited with ${child.exitCode}`);
+    if (child.exitCode !== null) throw new Error(`the server exited with ${child.exitCode}`);
     try {
       if ((await fetch(`http://127.0.0.1:${port}/api/health`)).ok) return child;
     } catch {
@@ -60,7 +60,7 @@ async function startServer(port: number, env: Record<string, string>): Promise<C
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
   child.kill();
-  throw new Error("next start did not answer within 60 s");
+  throw new Error("the server did not answer within 60 s");
 }
 
 async function stopServer(child: ChildProcess): Promise<void> {
@@ -95,7 +95,7 @@ async function run(label: string, env: Record<string, string>, port: number, dur
   const rows: Row[] = [];
   try {
     const common = { url, connections, duration, pipelining: 1 };
-    // Warm-up: the first requests compile nothing under `next start`, but they do open pools and caches.
+    // Warm-up: the first requests compile nothing in production, but they do open pools and caches.
     await measure(label, "warm-up", { ...common, duration: 2, url: `${url}/api/health` });
     rows.push(await measure(label, "bare GET /api/health", { ...common, url: `${url}/api/health` }));
 
@@ -198,7 +198,7 @@ async function main() {
   }
 
   console.log("");
-  console.log(`Verify API under next start, ${connections} connections, ${duration} s per endpoint (latency in ms)`);
+  console.log(`Verify API under npm start, ${connections} connections, ${duration} s per endpoint (latency in ms)`);
   const bare = new Map(rows.filter((r) => r.endpoint.startsWith("bare")).map((r) => [r.db, r.rps]));
   console.table(
     rows.map((r) => ({

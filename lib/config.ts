@@ -97,6 +97,14 @@ export const config = {
     return wholeNumber("TRUSTED_PROXY_HOPS", 0, [0, 10], "proxies");
   },
   /**
+   * The token with which scripts/server.mjs marks the client-address headers it wrote
+   * (TESSERA_PEER_PROOF). That server makes a new one at every start and sets it itself;
+   * unset means a bare `next dev` or `next start`, and an operator never sets it.
+   */
+  get peerProof(): string | undefined {
+    return process.env.TESSERA_PEER_PROOF || undefined;
+  },
+  /**
    * The operator's velocity limits on paid messages (SMS and voice), per team
    * (lib/fraud/velocity.ts): per minute (TESSERA_SMS_PER_TEAM_PER_MINUTE, default 30), per day
    * (TESSERA_SMS_PER_TEAM_PER_DAY, default 1000) and per destination country per hour

@@ -1,3 +1,5 @@
+import { missingPeerServer } from "@/lib/auth/client-ip";
+import { config } from "@/lib/config";
 import { loadMasterSecret } from "@/lib/security/secret";
 import { prepareDatabase } from ".";
 
@@ -5,10 +7,14 @@ import { prepareDatabase } from ".";
  * A server without its database or its secret is useless: when the database cannot be
  * opened or migrated (the PGlite folder held by another process, an unreachable
  * DATABASE_URL), or a production server has no TESSERA_SECRET, stop the process with the
- * reason instead of serving errors. The secret comes first: a refusal leaves no new database behind.
+ * reason instead of serving errors. So is a production server that cannot tell a client's
+ * address (a bare `next start`): every per-IP limit would answer to a forged header.
+ * Those checks come first: a refusal leaves no new database behind.
  */
 export async function prepareDatabaseOrExit(): Promise<void> {
   try {
+    const peerServer = missingPeerServer({ proof: config.peerProof, production: config.isProduction });
+    if (peerServer) throw new Error(peerServer);
     loadMasterSecret();
     await prepareDatabase();
   } catch (error) {

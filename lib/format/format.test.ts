@@ -1,5 +1,4 @@
 import { describe, expect, it } from "vitest";
-import { metaFromHeaders } from "@/lib/auth/request-meta";
 import { describeUserAgent } from "./user-agent";
 
 describe("describeUserAgent", () => {
@@ -10,12 +9,4 @@ describe("describeUserAgent", () => {
     ["Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) CriOS/126.0 Mobile/15E148 Safari/604.1", "Chrome on iOS"],
     [null, "Unknown browser"],
   ])("%s → %s", (ua, expected) => expect(describeUserAgent(ua)).toBe(expected));
-});
-
-describe("request metadata", () => {
-  it("takes the right-most X-Forwarded-For entry (the one our proxy appended)", () => {
-    const h = new Headers({ "x-forwarded-for": "6.6.6.6, 203.0.113.9", "user-agent": "UA" });
-    expect(metaFromHeaders(h)).toEqual({ ip: "203.0.113.9", userAgent: "UA" });
-    expect(metaFromHeaders(new Headers())).toEqual({ ip: null, userAgent: null });
-  });
 });

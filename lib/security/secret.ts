@@ -69,7 +69,7 @@ export function resolveMasterSecret(warn: (message: string) => void = console.wa
 
 /**
  * The rule for generating a key: only while NEXTAUTH_URL is on this machine (localhost,
- * 127.0.0.0/8, ::1), or in development. A production build (`next start`) served on any other
+ * 127.0.0.0/8, ::1), or in development. A production build (`npm start`) served on any other
  * host, or over https on one, is reached by other people: it refuses to start without
  * TESSERA_SECRET, since a generated key would live and die with one machine's home folder.
  * `npm start` on a fresh machine and the e2e suite (http://localhost) keep working.
