@@ -1,11 +1,15 @@
-import { eq } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import { db } from "@/lib/db";
-import { users } from "@/lib/db/schema";
+import { memberships, users } from "@/lib/db/schema";
 import { send } from "@/lib/messaging";
 import type { RequestMeta } from "@/lib/audit";
 import { describeUserAgent } from "@/lib/format/user-agent";
 import { formatTime } from "@/lib/format/time";
 import { greeting } from "@/lib/messaging/display-name";
+
+/** When, and from which browser and address, a change was made: the lines under a notice. */
+const requestLines = (meta?: RequestMeta) =>
+  meta ? ["", `When: ${formatTime(new Date())}`, `Browser: ${describeUserAgent(meta.userAgent)}${meta.ip ? ` (IP ${meta.ip})` : ""}`] : [];
 
 /**
  * Emails the account owner about a security change. Sent after the change committed; a
@@ -15,14 +19,39 @@ export async function notifyUser(userId: string, subject: string, lines: string[
   try {
     const [user] = await db().select({ email: users.email, name: users.name }).from(users).where(eq(users.id, userId));
     if (!user) return;
-    const context = meta ? ["", `When: ${formatTime(new Date())}`, `Browser: ${describeUserAgent(meta.userAgent)}${meta.ip ? ` (IP ${meta.ip})` : ""}`] : [];
     await send({
       channel: "email",
       to: user.email,
       subject,
-      text: [greeting(user.name), "", ...lines, ...context, "", "If this wasn't you, change your password and review Settings → Security now."].join("\n"),
+      text: [greeting(user.name), "", ...lines, ...requestLines(meta), "", "If this wasn't you, change your password and review Settings → Security now."].join("\n"),
     });
   } catch (error) {
     console.error("security notification failed", error instanceof Error ? error.message : error);
+  }
+}
+
+/**
+ * Emails every owner of a team about a change to it (the one who made it too: a hijacked
+ * session should reach the real person). After the commit; each failed email is logged on
+ * its own and never undoes the change or stops the others.
+ */
+export async function notifyTeamOwners(teamId: string, subject: string, lines: string[], meta?: RequestMeta): Promise<void> {
+  let owners: { email: string; name: string }[];
+  try {
+    owners = await db()
+      .select({ email: users.email, name: users.name })
+      .from(memberships)
+      .innerJoin(users, eq(users.id, memberships.userId))
+      .where(and(eq(memberships.teamId, teamId), eq(memberships.role, "owner")));
+  } catch (error) {
+    console.error("team notification failed", error instanceof Error ? error.message : error);
+    return;
+  }
+  for (const owner of owners) {
+    try {
+      await send({ channel: "email", to: owner.email, subject, text: [greeting(owner.name), "", ...lines, ...requestLines(meta)].join("\n") });
+    } catch (error) {
+      console.error("team notification failed", error instanceof Error ? error.message : error);
+    }
   }
 }
