@@ -7,6 +7,7 @@ import { FactorIcon } from "@/components/factors/factor-icon";
 import { Alert } from "@/components/ui/alert";
 import { Card } from "@/components/ui/card";
 import { Button } from "@/components/ui/button";
+import { SWITCH_CLASS } from "@/components/ui/switch-class";
 import type { ActionState } from "@/lib/auth/action";
 import type { FactorKind } from "@/lib/db/schema";
 import { FACTOR_NAMES } from "@/lib/factors/kinds";
@@ -174,7 +175,7 @@ export function PolicyForm({ teamId, saved, requireStatus, affected: initialAffe
                 checked={values.requireTwoFactor}
                 onChange={(e) => set("requireTwoFactor", e.target.checked)}
                 aria-describedby={describedBy("requireTwoFactor-note", error("requireTwoFactor") && "requireTwoFactor-error")}
-                className="relative mt-0.5 h-6 w-11 shrink-0 cursor-pointer appearance-none rounded-full bg-slate-300 transition-colors before:absolute before:top-0.5 before:left-0.5 before:size-5 before:rounded-full before:bg-white before:shadow before:transition-transform checked:bg-indigo-600 checked:before:translate-x-5 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-indigo-600 forced-colors:appearance-auto"
+                className={SWITCH_CLASS}
               />
               <div className="min-w-0">
                 <label htmlFor="requireTwoFactor" className="block cursor-pointer text-sm font-medium text-slate-900">

@@ -41,6 +41,9 @@ export type SmsSettings = {
   version: string;
 };
 
+/** The part an owner edits, as the settings page holds it. */
+export type SmsSettingsValues = Pick<SmsSettings, "countries" | "voipMembers" | "voipApi" | "version">;
+
 const columns = {
   countries: teams.smsCountries,
   voipMembers: teams.smsVoipMembers,
