@@ -1,6 +1,6 @@
 "use client";
 
-import { startTransition, useActionState, useRef, useState, type FormEvent } from "react";
+import { useRef, useState, type FormEvent } from "react";
 import { savePolicyAction, type AffectedMembers, type PolicyValues } from "@/app/(dashboard)/team/security/actions";
 import { useHydrated } from "@/components/auth/use-hydrated";
 import { FactorIcon } from "@/components/factors/factor-icon";
@@ -8,14 +8,14 @@ import { Alert } from "@/components/ui/alert";
 import { Card } from "@/components/ui/card";
 import { Button } from "@/components/ui/button";
 import { SWITCH_CLASS } from "@/components/ui/switch-class";
-import type { ActionState } from "@/lib/auth/action";
 import type { FactorKind } from "@/lib/db/schema";
 import { FACTOR_NAMES } from "@/lib/factors/kinds";
 import { CONFIRM_BUTTON_ID, PolicyConfirm } from "./policy-confirm";
 import { Choice, describedBy, FieldError, SelectField } from "./policy-fields";
 import { PolicyPreview, previewKey, useAffectedMembers } from "./policy-preview";
 import { PolicyStepUp, type StepUpMethods } from "./policy-step-up";
-import { ActionError } from "@/components/factors/action-error";
+import { TeamChangeError } from "./team-change-error";
+import { useStepUpRetry } from "./use-step-up-retry";
 
 /** Strongest first: the order methods are offered in. */
 const METHODS: { kind: FactorKind; note: string }[] = [
@@ -89,25 +89,23 @@ export function PolicyForm({ teamId, saved, requireStatus, affected: initialAffe
   const dialog = useRef<HTMLDialogElement>(null);
   const cancel = useRef<HTMLButtonElement>(null);
 
-  // A save refused for want of a fresh second factor waits here while the admin confirms it's them.
-  const stepUpDialog = useRef<HTMLDialogElement>(null);
-  const waiting = useRef<FormData | null>(null);
-  const [confirming, setConfirming] = useState(false);
-  const askStepUp = () => {
-    setConfirming(true);
-    stepUpDialog.current?.showModal();
-  };
-
-  const [state, save, saving] = useActionState<ActionState<{ policy: PolicyValues }>, FormData>(async (_prev, formData) => {
-    setEdited(new Set());
-    const result = await savePolicyAction({}, formData);
-    if (result.ok && result.data) setValues(result.data.policy);
-    if (result.stepUp) {
-      waiting.current = formData;
-      askStepUp();
-    }
-    return result;
-  }, {});
+  // A save refused for want of a fresh second factor waits while the admin confirms it's them.
+  const {
+    state,
+    submit: save,
+    pending: saving,
+    dialog: stepUpDialog,
+    confirming,
+    askStepUp,
+  } = useStepUpRetry<{ policy: PolicyValues }>(
+    async (prev, formData) => {
+      setEdited(new Set());
+      return savePolicyAction(prev, formData);
+    },
+    (result) => {
+      if (result.ok && result.data) setValues(result.data.policy);
+    },
+  );
 
   const set = <K extends Field>(field: K, value: PolicyValues[K]) => {
     setValues((v) => ({ ...v, [field]: value }));
@@ -147,7 +145,7 @@ export function PolicyForm({ teamId, saved, requireStatus, affected: initialAffe
     }
     dialog.current?.close();
     const formData = new FormData(event.currentTarget);
-    startTransition(() => save(formData));
+    save(formData);
   }
 
   const dirty = !samePolicy(normalized({ ...values, defaultMethod: defaultMethod ?? values.defaultMethod }), normalized(saved));
@@ -406,40 +404,22 @@ export function PolicyForm({ teamId, saved, requireStatus, affected: initialAffe
             Save policy
           </Button>
           {state.ok && !dirty && <Alert tone="success">Policy saved.</Alert>}
-          {failed && state.stepUp && !confirming ? (
-            <Alert tone="error">
-              The policy was not saved: changing it needs your second factor again.{" "}
-              <button type="button" onClick={askStepUp} className="font-medium text-indigo-700 underline">
-                Confirm it&apos;s you
-              </button>
-            </Alert>
-          ) : failed && state.setUpFactor ? (
-            <ActionError error={state.error} setUpFactor boxed />
-          ) : (
-            failed &&
-            !state.stepUp && (
-              <Alert tone="error">
-                {fieldMessages ? "The policy was not saved. Check the fields marked above." : (state.error ?? state.fieldErrors?.teamId?.[0])}
-              </Alert>
-            )
+          {failed && (
+            <TeamChangeError
+              state={state}
+              confirming={confirming}
+              stepUpText="The policy was not saved: changing it needs your second factor again."
+              confirm={{ type: "button", onConfirm: askStepUp }}
+            >
+              {fieldMessages ? "The policy was not saved. Check the fields marked above." : (state.error ?? state.fieldErrors?.teamId?.[0])}
+            </TeamChangeError>
           )}
         </div>
 
         <PolicyConfirm dialogRef={dialog} cancelRef={cancel} affected={affected.loading ? undefined : affected.data} youId={youId} saving={saving} />
       </form>
       {/* Outside the form: the prompt has forms of its own, and forms do not nest. */}
-      <PolicyStepUp
-        dialogRef={stepUpDialog}
-        open={confirming}
-        onClose={() => setConfirming(false)}
-        stepUp={stepUp}
-        onVerified={() => {
-          stepUpDialog.current?.close();
-          const formData = waiting.current;
-          waiting.current = null;
-          if (formData) startTransition(() => save(formData));
-        }}
-      />
+      <PolicyStepUp {...stepUpDialog} stepUp={stepUp} />
     </>
   );
 }

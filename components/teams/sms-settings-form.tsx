@@ -2,7 +2,6 @@
 
 import { useEffect, useMemo, useRef, useState, type FormEvent, type KeyboardEvent } from "react";
 import { useHydrated } from "@/components/auth/use-hydrated";
-import { ActionError } from "@/components/factors/action-error";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
@@ -12,6 +11,7 @@ import type { Country } from "@/lib/fraud/countries";
 import type { MemberPhones, SmsSettingsValues } from "@/lib/teams/sms-settings";
 import { SmsCountryList, SmsEmptyWarning, SmsPhoneWarning, VOIP_CHOICES, type VoipChoice } from "./sms-settings-parts";
 import { StepUpDialog, type StepUpMethods } from "./step-up-dialog";
+import { TeamChangeError } from "./team-change-error";
 import { useStepUpRetry } from "./use-step-up-retry";
 
 type SaveResult = ActionState<{ settings: SmsSettingsValues; changed: boolean }>;
@@ -144,7 +144,7 @@ export function SmsSettingsForm({ teamId, saved: initial, countries: all, phones
   }
 
   const countriesError = state.fieldErrors?.countries?.[0];
-  const failed = !state.ok && !pending && (state.error || state.fieldErrors);
+  const failed = !state.ok && !pending && Boolean(state.error || state.fieldErrors);
   const available = all.filter((c) => !codes.includes(c.code));
 
   return (
@@ -273,18 +273,15 @@ export function SmsSettingsForm({ teamId, saved: initial, countries: all, phones
               {lastSave.removed.length > 0 && ` Removed ${listed(lastSave.removed, names)}.`} Every owner gets an email about the change.
             </Alert>
           )}
-          {failed && state.stepUp && !confirming ? (
-            <Alert tone="error">
-              Nothing was saved: changing these settings needs your second factor again.{" "}
-              <button type="submit" className="font-medium text-indigo-700 underline">
-                Confirm it&apos;s you
-              </button>
-            </Alert>
-          ) : failed && state.setUpFactor ? (
-            <ActionError error={state.error} setUpFactor boxed />
-          ) : (
-            failed &&
-            !state.stepUp && <Alert tone="error">Nothing was saved. {countriesError ?? state.error ?? Object.values(state.fieldErrors ?? {}).flat()[0]}</Alert>
+          {failed && (
+            <TeamChangeError
+              state={state}
+              confirming={confirming}
+              stepUpText="Nothing was saved: changing these settings needs your second factor again."
+              confirm={{ type: "submit" }}
+            >
+              Nothing was saved. {countriesError ?? state.error ?? Object.values(state.fieldErrors ?? {}).flat()[0]}
+            </TeamChangeError>
           )}
         </div>
         <p className="sr-only" aria-live="polite">

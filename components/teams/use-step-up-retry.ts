@@ -41,5 +41,6 @@ export function useStepUpRetry<T>(action: Action<T>, onResult?: (result: ActionS
       if (formData) submit(formData);
     },
   };
-  return { state, submit, pending, dialog, confirming };
+  // askStepUp opens the dialog again for the change still waiting (after Cancel).
+  return { state, submit, pending, dialog, confirming, askStepUp };
 }

@@ -3,26 +3,21 @@
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
 import { validatedTeamActionWithStepUp, type ActionState } from "@/lib/auth/action";
+import { checkboxField, teamIdField } from "@/lib/auth/input";
 import { requestMeta } from "@/lib/auth/request-meta";
 import { resumeSms, updateSmsSettings, type SmsSettingsValues } from "@/lib/teams/sms-settings";
 
-const teamId = z.uuid({ error: "This team could not be found. Reload the page and try again." });
-const checkbox = z
-  .string()
-  .max(10)
-  .optional()
-  .transform((value) => value === "on");
 
 // The shape only, with sizes bounded; which codes are countries is updateSmsSettings' to say.
 const settingsForm = z.object({
-  teamId,
+  teamId: teamIdField,
   // One field, comma-separated: an empty list is then an empty field, not a missing one.
   countries: z
     .string({ error: "Choose countries from the list." })
     .max(2000, { error: "Choose at most 300 countries." })
     .transform((value) => value.split(",").filter((code) => code.trim() !== "")),
-  voipMembers: checkbox,
-  voipApi: checkbox,
+  voipMembers: checkboxField,
+  voipApi: checkboxField,
   version: z.string({ error: "Reload the page and make your change again." }).max(100, { error: "Reload the page and make your change again." }),
 });
 
@@ -39,7 +34,7 @@ export const saveSmsSettingsAction = validatedTeamActionWithStepUp(
 );
 
 /** Ends a pause the anomaly rule set, after a fresh second factor of the owner's own. */
-export const resumeSmsAction = validatedTeamActionWithStepUp(z.object({ teamId }), async ({ teamId }, user): Promise<ActionState> => {
+export const resumeSmsAction = validatedTeamActionWithStepUp(z.object({ teamId: teamIdField }), async ({ teamId }, user): Promise<ActionState> => {
   const result = await resumeSms(teamId, user, await requestMeta());
   if (!result.ok) return { error: result.message };
   revalidatePath("/team/sms");
