@@ -96,7 +96,7 @@ test.describe("signed in", () => {
     await context.close();
   });
 
-  test("team pages: members, invitations, security, SMS credits, audit log (and the team switcher open)", async ({ browser }) => {
+  test("team pages: members, invitations, security, SMS credits, SMS & voice, audit log (and the team switcher open)", async ({ browser }) => {
     const context = await browser.newContext({ storageState });
     const page = await context.newPage();
     for (const [path, heading] of [
@@ -104,6 +104,7 @@ test.describe("signed in", () => {
       ["/team/invitations", "Pending invitations"],
       ["/team/security", "Two-factor policy"],
       ["/team/credits", "Ledger"],
+      ["/team/sms", "SMS & voice"],
       ["/team/audit", "Audit log"],
     ] as const) {
       await page.goto(path);

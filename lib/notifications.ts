@@ -7,10 +7,9 @@ import { describeUserAgent } from "@/lib/format/user-agent";
 import { formatTime } from "@/lib/format/time";
 import { greeting } from "@/lib/messaging/display-name";
 
-/** When and from which browser a change was made, for the end of a notification. */
-function whenAndWhere(meta?: RequestMeta): string[] {
-  return meta ? ["", `When: ${formatTime(new Date())}`, `Browser: ${describeUserAgent(meta.userAgent)}${meta.ip ? ` (IP ${meta.ip})` : ""}`] : [];
-}
+/** When, and from which browser and address, a change was made: the lines under a notice. */
+const requestLines = (meta?: RequestMeta) =>
+  meta ? ["", `When: ${formatTime(new Date())}`, `Browser: ${describeUserAgent(meta.userAgent)}${meta.ip ? ` (IP ${meta.ip})` : ""}`] : [];
 
 /**
  * Emails the account owner about a security change. Sent after the change committed; a
@@ -24,7 +23,7 @@ export async function notifyUser(userId: string, subject: string, lines: string[
       channel: "email",
       to: user.email,
       subject,
-      text: [greeting(user.name), "", ...lines, ...whenAndWhere(meta), "", "If this wasn't you, change your password and review Settings → Security now."].join("\n"),
+      text: [greeting(user.name), "", ...lines, ...requestLines(meta), "", "If this wasn't you, change your password and review Settings → Security now."].join("\n"),
     });
   } catch (error) {
     console.error("security notification failed", error instanceof Error ? error.message : error);
@@ -32,26 +31,27 @@ export async function notifyUser(userId: string, subject: string, lines: string[
 }
 
 /**
- * Emails every owner of a team about a change to what the team can spend or send (credits,
- * SMS countries, a pause). Sent after the change committed, one email per owner; a failed
- * email is logged and never undoes the change. `meta` names who did it from where.
+ * Emails every owner of a team about a change to it (the one who made it too: a hijacked
+ * session should reach the real person). After the commit; each failed email is logged on
+ * its own and never undoes the change or stops the others.
  */
 export async function notifyTeamOwners(teamId: string, subject: string, lines: string[], meta?: RequestMeta): Promise<void> {
+  let owners: { email: string; name: string }[];
   try {
-    const owners = await db()
+    owners = await db()
       .select({ email: users.email, name: users.name })
       .from(memberships)
       .innerJoin(users, eq(users.id, memberships.userId))
       .where(and(eq(memberships.teamId, teamId), eq(memberships.role, "owner")));
-    for (const owner of owners) {
-      await send({
-        channel: "email",
-        to: owner.email,
-        subject,
-        text: [greeting(owner.name), "", ...lines, ...whenAndWhere(meta), "", "You get this because you own the team. If nobody on the team expected it, review Team → Audit log now."].join("\n"),
-      });
-    }
   } catch (error) {
-    console.error("team owners notification failed", error instanceof Error ? error.message : error);
+    console.error("team notification failed", error instanceof Error ? error.message : error);
+    return;
+  }
+  for (const owner of owners) {
+    try {
+      await send({ channel: "email", to: owner.email, subject, text: [greeting(owner.name), "", ...lines, ...requestLines(meta)].join("\n") });
+    } catch (error) {
+      console.error("team notification failed", error instanceof Error ? error.message : error);
+    }
   }
 }

@@ -34,6 +34,7 @@ const members = await import("@/app/(dashboard)/team/members/actions");
 const credits = await import("@/app/(dashboard)/team/credits/actions");
 const invitations = await import("@/app/(dashboard)/team/invitations/actions");
 const teamSecurity = await import("@/app/(dashboard)/team/security/actions");
+const sms = await import("@/app/(dashboard)/team/sms/actions");
 const security = await import("@/app/(dashboard)/settings/security/actions");
 const add = await import("@/app/(dashboard)/settings/security/add/actions");
 
@@ -61,6 +62,8 @@ const ACTIONS: [string, FormAction, string[]][] = [
   ["savePolicy", teamSecurity.savePolicyAction, POLICY],
   ["previewPolicy", teamSecurity.previewPolicyAction, ["teamId", "allowedMethods", "smsBackupOnly"]],
   ["sendReminders", teamSecurity.sendRemindersAction, ["teamId", "allowedMethods", "smsBackupOnly"]],
+  ["saveSmsSettings", sms.saveSmsSettingsAction, ["teamId", "countries", "voipMembers", "voipApi", "version"]],
+  ["resumeSms", sms.resumeSmsAction, ["teamId"]],
   ["renameFactor", security.renameFactorAction, ["factorId", "label"]],
   ["setDefaultFactor", security.setDefaultFactorAction, ["factorId"]],
   ["removeFactor", security.removeFactorAction, ["factorId"]],

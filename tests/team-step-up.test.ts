@@ -6,6 +6,7 @@ import { findSessionUser } from "@/lib/auth/sessions";
 import { STEP_UP_SECONDS } from "@/lib/auth/step-up";
 import { createApiKey } from "@/lib/verify-api/keys";
 import { getTeamPolicy } from "@/lib/teams/policy";
+import { getSmsSettings } from "@/lib/teams/sms-settings";
 import { addTotpFactor, createSignedInUser, joinTeam, meta, uniqueEmail } from "./helpers";
 
 // The real server actions, with a real session: only Next's request context is faked (the
@@ -28,6 +29,7 @@ const { changeRoleAction, removeMemberAction, resetTwoFactorAction } = await imp
 const { addCreditsAction } = await import("@/app/(dashboard)/team/credits/actions");
 const { createApiKeyAction, revokeApiKeyAction } = await import("@/app/(dashboard)/team/developers/actions");
 const { inviteAction } = await import("@/app/(dashboard)/team/invitations/actions");
+const { saveSmsSettingsAction, resumeSmsAction } = await import("@/app/(dashboard)/team/sms/actions");
 
 function form(entries: Record<string, string | string[]>) {
   const data = new FormData();
@@ -180,5 +182,50 @@ describe("team-wide changes need a fresh second factor (step-up)", () => {
     expect(await balance(teamId)).toBe(start);
     expect(await liveKeys(teamId)).toHaveLength(0);
     expect(await pendingInvitations(teamId)).toHaveLength(0);
+  });
+});
+
+describe("SMS and voice settings (Team → SMS & voice) need a fresh second factor", () => {
+  it("widening the countries or allowing VoIP: stale → refused, unchanged; fresh → saved; an admin, fresh, is refused", async () => {
+    const { owner, member, teamId } = await ownerWithTeam();
+    const before = (await getSmsSettings(teamId))!;
+    const wider = form({ teamId, countries: [...before.countries, "IN", "NG"].join(","), voipMembers: "on", voipApi: "on", version: before.version });
+    await stepUpAgo(owner.sessionId, STEP_UP_SECONDS + 1);
+    expect(await saveSmsSettingsAction({}, wider)).toMatchObject(STALE);
+    expect(await getSmsSettings(teamId)).toEqual(before);
+
+    await stepUpAgo(owner.sessionId, 0);
+    expect(await saveSmsSettingsAction({}, wider)).toMatchObject({ ok: true, data: { changed: true, settings: { voipMembers: true, voipApi: true } } });
+    expect((await getSmsSettings(teamId))!.countries).toEqual(expect.arrayContaining(["IN", "NG"]));
+
+    // An admin with a fresh factor of their own is still not an owner.
+    await db().update(memberships).set({ role: "admin" }).where(and(eq(memberships.teamId, teamId), eq(memberships.userId, member.userId)));
+    await addTotpFactor(member.userId);
+    request.sessionId = member.sessionId;
+    await stepUpAgo(member.sessionId, 0);
+    const after = (await getSmsSettings(teamId))!;
+    expect(await saveSmsSettingsAction({}, form({ teamId, countries: "", version: after.version }))).toMatchObject({ error: expect.stringContaining("Only an owner") });
+    expect(await getSmsSettings(teamId)).toEqual(after);
+  });
+
+  it("a bad code is a message on the countries, nothing saved; an empty list saves", async () => {
+    const { owner, teamId } = await ownerWithTeam();
+    await stepUpAgo(owner.sessionId, 0);
+    const before = (await getSmsSettings(teamId))!;
+    const bad = await saveSmsSettingsAction({}, form({ teamId, countries: "US,XX", version: before.version }));
+    expect(bad.fieldErrors?.countries?.[0]).toMatch(/“XX” is not a country code we know/);
+    expect(await getSmsSettings(teamId)).toEqual(before);
+    expect(await saveSmsSettingsAction({}, form({ teamId, countries: "", version: before.version }))).toMatchObject({ ok: true, data: { settings: { countries: [] } } });
+  });
+
+  it("resuming a paused team: stale → refused, still paused; fresh → resumed", async () => {
+    const { owner, teamId } = await ownerWithTeam();
+    await db().update(teams).set({ smsPausedAt: sql`now()`, smsPauseReason: "A burst to one prefix" }).where(eq(teams.id, teamId));
+    await stepUpAgo(owner.sessionId, STEP_UP_SECONDS + 1);
+    expect(await resumeSmsAction({}, form({ teamId }))).toMatchObject(STALE);
+    expect((await getSmsSettings(teamId))!.pausedAt).not.toBeNull();
+    await stepUpAgo(owner.sessionId, 0);
+    expect(await resumeSmsAction({}, form({ teamId }))).toMatchObject({ ok: true });
+    expect((await getSmsSettings(teamId))!.pausedAt).toBeNull();
   });
 });

@@ -1,20 +1,21 @@
 "use client";
 
-import { startTransition, useActionState, useRef, useState, type FormEvent } from "react";
+import { useRef, useState, type FormEvent } from "react";
 import { savePolicyAction, type AffectedMembers, type PolicyValues } from "@/app/(dashboard)/team/security/actions";
 import { useHydrated } from "@/components/auth/use-hydrated";
 import { FactorIcon } from "@/components/factors/factor-icon";
 import { Alert } from "@/components/ui/alert";
 import { Card } from "@/components/ui/card";
 import { Button } from "@/components/ui/button";
-import type { ActionState } from "@/lib/auth/action";
+import { SWITCH_CLASS } from "@/components/ui/switch-class";
 import type { FactorKind } from "@/lib/db/schema";
 import { FACTOR_NAMES } from "@/lib/factors/kinds";
 import { CONFIRM_BUTTON_ID, PolicyConfirm } from "./policy-confirm";
 import { Choice, describedBy, FieldError, SelectField } from "./policy-fields";
 import { PolicyPreview, previewKey, useAffectedMembers } from "./policy-preview";
 import { PolicyStepUp, type StepUpMethods } from "./policy-step-up";
-import { ActionError } from "@/components/factors/action-error";
+import { TeamChangeError } from "./team-change-error";
+import { useStepUpRetry } from "./use-step-up-retry";
 
 /** Strongest first: the order methods are offered in. */
 const METHODS: { kind: FactorKind; note: string }[] = [
@@ -88,25 +89,23 @@ export function PolicyForm({ teamId, saved, requireStatus, affected: initialAffe
   const dialog = useRef<HTMLDialogElement>(null);
   const cancel = useRef<HTMLButtonElement>(null);
 
-  // A save refused for want of a fresh second factor waits here while the admin confirms it's them.
-  const stepUpDialog = useRef<HTMLDialogElement>(null);
-  const waiting = useRef<FormData | null>(null);
-  const [confirming, setConfirming] = useState(false);
-  const askStepUp = () => {
-    setConfirming(true);
-    stepUpDialog.current?.showModal();
-  };
-
-  const [state, save, saving] = useActionState<ActionState<{ policy: PolicyValues }>, FormData>(async (_prev, formData) => {
-    setEdited(new Set());
-    const result = await savePolicyAction({}, formData);
-    if (result.ok && result.data) setValues(result.data.policy);
-    if (result.stepUp) {
-      waiting.current = formData;
-      askStepUp();
-    }
-    return result;
-  }, {});
+  // A save refused for want of a fresh second factor waits while the admin confirms it's them.
+  const {
+    state,
+    submit: save,
+    pending: saving,
+    dialog: stepUpDialog,
+    confirming,
+    askStepUp,
+  } = useStepUpRetry<{ policy: PolicyValues }>(
+    async (prev, formData) => {
+      setEdited(new Set());
+      return savePolicyAction(prev, formData);
+    },
+    (result) => {
+      if (result.ok && result.data) setValues(result.data.policy);
+    },
+  );
 
   const set = <K extends Field>(field: K, value: PolicyValues[K]) => {
     setValues((v) => ({ ...v, [field]: value }));
@@ -146,7 +145,7 @@ export function PolicyForm({ teamId, saved, requireStatus, affected: initialAffe
     }
     dialog.current?.close();
     const formData = new FormData(event.currentTarget);
-    startTransition(() => save(formData));
+    save(formData);
   }
 
   const dirty = !samePolicy(normalized({ ...values, defaultMethod: defaultMethod ?? values.defaultMethod }), normalized(saved));
@@ -174,7 +173,7 @@ export function PolicyForm({ teamId, saved, requireStatus, affected: initialAffe
                 checked={values.requireTwoFactor}
                 onChange={(e) => set("requireTwoFactor", e.target.checked)}
                 aria-describedby={describedBy("requireTwoFactor-note", error("requireTwoFactor") && "requireTwoFactor-error")}
-                className="relative mt-0.5 h-6 w-11 shrink-0 cursor-pointer appearance-none rounded-full bg-slate-300 transition-colors before:absolute before:top-0.5 before:left-0.5 before:size-5 before:rounded-full before:bg-white before:shadow before:transition-transform checked:bg-indigo-600 checked:before:translate-x-5 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-indigo-600 forced-colors:appearance-auto"
+                className={SWITCH_CLASS}
               />
               <div className="min-w-0">
                 <label htmlFor="requireTwoFactor" className="block cursor-pointer text-sm font-medium text-slate-900">
@@ -405,40 +404,22 @@ export function PolicyForm({ teamId, saved, requireStatus, affected: initialAffe
             Save policy
           </Button>
           {state.ok && !dirty && <Alert tone="success">Policy saved.</Alert>}
-          {failed && state.stepUp && !confirming ? (
-            <Alert tone="error">
-              The policy was not saved: changing it needs your second factor again.{" "}
-              <button type="button" onClick={askStepUp} className="font-medium text-indigo-700 underline">
-                Confirm it&apos;s you
-              </button>
-            </Alert>
-          ) : failed && state.setUpFactor ? (
-            <ActionError error={state.error} setUpFactor boxed />
-          ) : (
-            failed &&
-            !state.stepUp && (
-              <Alert tone="error">
-                {fieldMessages ? "The policy was not saved. Check the fields marked above." : (state.error ?? state.fieldErrors?.teamId?.[0])}
-              </Alert>
-            )
+          {failed && (
+            <TeamChangeError
+              state={state}
+              confirming={confirming}
+              stepUpText="The policy was not saved: changing it needs your second factor again."
+              confirm={{ type: "button", onConfirm: askStepUp }}
+            >
+              {fieldMessages ? "The policy was not saved. Check the fields marked above." : (state.error ?? state.fieldErrors?.teamId?.[0])}
+            </TeamChangeError>
           )}
         </div>
 
         <PolicyConfirm dialogRef={dialog} cancelRef={cancel} affected={affected.loading ? undefined : affected.data} youId={youId} saving={saving} />
       </form>
       {/* Outside the form: the prompt has forms of its own, and forms do not nest. */}
-      <PolicyStepUp
-        dialogRef={stepUpDialog}
-        open={confirming}
-        onClose={() => setConfirming(false)}
-        stepUp={stepUp}
-        onVerified={() => {
-          stepUpDialog.current?.close();
-          const formData = waiting.current;
-          waiting.current = null;
-          if (formData) startTransition(() => save(formData));
-        }}
-      />
+      <PolicyStepUp {...stepUpDialog} stepUp={stepUp} />
     </>
   );
 }

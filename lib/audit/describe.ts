@@ -1,4 +1,6 @@
 import { FACTOR_NAMES } from "@/lib/factors/kinds";
+import { countryName } from "@/lib/fraud/countries";
+import { formatTime } from "@/lib/format/time";
 
 /** How a sign-in or step-up was (or was not) passed, as the log names it. */
 export const METHOD_NAMES: Record<string, string> = {
@@ -96,6 +98,25 @@ export function summarizeEventData(data: Record<string, unknown> | null | undefi
       case "factors":
         parts.push(`Factors removed: ${String(value)}`);
         break;
+      case "countriesAdded":
+      case "countriesRemoved":
+        if (Array.isArray(value) && value.length > 0) parts.push(`${key === "countriesAdded" ? "Countries added" : "Countries removed"}: ${value.map((code) => countryName(String(code))).join(", ")}`);
+        break;
+      case "countryCount":
+        parts.push(value === 0 ? "No country on the list: SMS and voice refused" : `Countries on the list: ${String(value)}`);
+        break;
+      case "voipMembers":
+      case "voipApi": {
+        const change = value as { from?: unknown; to?: unknown };
+        const label = key === "voipMembers" ? "Members' codes to VoIP numbers" : "Verify API codes to VoIP numbers";
+        parts.push(`${label}: ${change.from ? "allowed" : "refused"} → ${change.to ? "allowed" : "refused"}`);
+        break;
+      }
+      case "pausedAt": {
+        const at = new Date(String(value));
+        parts.push(`Paused since ${Number.isNaN(at.getTime()) ? String(value) : formatTime(at)}`);
+        break;
+      }
       case "trustedDevicesShortened":
         parts.push(`Remembered devices shortened: ${String(value)}`);
         break;

@@ -35,6 +35,8 @@ export const AUDIT_EVENTS = {
   "password.reset": "Password reset",
   "policy.changed": "Team two-factor policy changed",
   "credits.added": "SMS credits added",
+  "sms_settings.changed": "SMS and voice settings changed",
+  "sms.resumed": "SMS and voice resumed after a pause",
   "invitation.sent": "Member invited",
   "invitation.revoked": "Invitation revoked",
   "invitation.accepted": "Invitation accepted",

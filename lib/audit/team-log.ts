@@ -31,6 +31,8 @@ const FACTOR_SIGN_INS = ["totp", "email", "sms", "webauthn", "recovery_code"];
 const ADMIN_ACTIONS: ReadonlySet<string> = new Set<AuditType>([
   "policy.changed",
   "credits.added",
+  "sms_settings.changed",
+  "sms.resumed",
   "invitation.sent",
   "invitation.revoked",
   "member.role_changed",
@@ -44,7 +46,7 @@ const ADMIN_ACTIONS: ReadonlySet<string> = new Set<AuditType>([
 /** How the team's log names a member's sign-in: what it shows of it is that 2FA was passed. */
 const TEAM_DESCRIPTIONS: Partial<Record<AuditType, string>> = { "sign_in.succeeded": "Passed two-factor authentication at sign-in" };
 
-const TEAM_TYPE = /^(user\.signed_up|policy|credits|invitation|member|api_key)\./;
+const TEAM_TYPE = /^(user\.signed_up|policy|credits|sms|sms_settings|invitation|member|api_key)\./;
 
 /** The event types a team's log can hold, for its filter: the team's own and MEMBER_EVENTS. */
 export const TEAM_LOG_TYPES: AuditType[] = (Object.keys(AUDIT_EVENTS) as AuditType[]).filter(

@@ -28,3 +28,13 @@ export const signInInput = z.object({
   password: z.string({ error: "Enter your password." }).min(1, "Enter your password.").max(PASSWORD_MAX, "Wrong email or password."),
 });
 export type SignInInput = z.infer<typeof signInInput>;
+
+/** The team a team action names: a uuid, or the page is out of date. */
+export const teamIdField = z.uuid({ error: "This team could not be found. Reload the page and try again." });
+
+/** A checkbox or switch: "on" when ticked, absent when not (anything longer is malformed). */
+export const checkboxField = z
+  .string()
+  .max(10)
+  .optional()
+  .transform((value) => value === "on");

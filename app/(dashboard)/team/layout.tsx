@@ -16,6 +16,7 @@ export default async function TeamLayout({ children }: { children: ReactNode }) 
         <NavLink href="/team/invitations">Invitations</NavLink>
         <NavLink href="/team/security">Security</NavLink>
         <NavLink href="/team/credits">SMS credits</NavLink>
+        <NavLink href="/team/sms">SMS &amp; voice</NavLink>
         <NavLink href="/team/audit">Audit log</NavLink>
         <NavLink href="/team/developers">Developers</NavLink>
       </nav>

@@ -3,6 +3,7 @@
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
 import { validatedActionWithUser, validatedTeamActionWithStepUp, type ActionState } from "@/lib/auth/action";
+import { checkboxField, teamIdField } from "@/lib/auth/input";
 import { requestMeta } from "@/lib/auth/request-meta";
 import { factorKindEnum, type FactorKind } from "@/lib/db/schema";
 import { updateTeamPolicy } from "@/lib/teams/policy";
@@ -23,16 +24,9 @@ export type PolicyValues = {
 
 export type AffectedMembers = { total: number; members: { userId: string; name: string }[] };
 
-const teamId = z.uuid({ error: "This team could not be found. Reload the page and try again." });
-
 // Only the shape is settled here, with sizes bounded: values that are missing or out of
 // range go through to updateTeamPolicy, whose messages are the ones the page shows (one set of
 // rules, one wording).
-const checkbox = z
-  .string()
-  .max(10)
-  .optional()
-  .transform((value) => value === "on");
 const whole = z
   .string()
   .max(10)
@@ -40,15 +34,15 @@ const whole = z
   .transform((value) => (value === undefined || value.trim() === "" ? undefined : Number(value)));
 
 const policyForm = z.object({
-  teamId,
-  requireTwoFactor: checkbox,
+  teamId: teamIdField,
+  requireTwoFactor: checkboxField,
   graceDays: whole,
   // Several checkboxes share the name: one ticked arrives as a string, more as an array.
   allowedMethods: z
     .union([z.string().max(20), z.array(z.string().max(20)).max(10)], { error: "Choose methods from the list." })
     .optional()
     .transform((value) => (value === undefined ? [] : [value].flat())),
-  smsBackupOnly: checkbox,
+  smsBackupOnly: checkboxField,
   defaultMethod: z.string().max(20).optional(),
   rememberDeviceDays: whole,
   sessionIdleMinutes: whole,
@@ -76,7 +70,7 @@ export const savePolicyAction = validatedTeamActionWithStepUp(
 
 /** A policy being edited, sent as form fields: the methods comma-separated, so one field carries them all. */
 const editedPolicy = z.object({
-  teamId,
+  teamId: teamIdField,
   allowedMethods: z
     .string()
     .max(100)
