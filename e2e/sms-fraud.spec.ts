@@ -1,4 +1,4 @@
-import { expect, test, type Page } from "@playwright/test";
+import { expect, test } from "@playwright/test";
 import {
   enrollTotp,
   expectAccessible,
@@ -6,7 +6,7 @@ import {
   finishRecoveryCodes,
   newAccount,
   readLatestMessage,
-  screenshot,
+  screenshots,
   signInToChallenge,
   signOut,
   signUp,
@@ -16,15 +16,6 @@ import {
   waitForForm,
   waitForReady,
 } from "./helpers";
-
-/** The page as it is now, at the desktop width and at a phone's (390 px), then back. */
-async function screenshots(page: Page, name: string) {
-  await screenshot(page, `${name}-1280`);
-  const size = page.viewportSize();
-  await page.setViewportSize({ width: 390, height: 844 });
-  await screenshot(page, `${name}-390`);
-  if (size) await page.setViewportSize(size);
-}
 
 test("fraud controls reach the person: refused numbers on the phone field, and a paused team at sign-in", async ({ page, request }) => {
   test.setTimeout(180_000);
