@@ -1,4 +1,4 @@
-import { expect, test, type Page } from "@playwright/test";
+import { expect, test } from "@playwright/test";
 import {
   enrollTotp,
   expectAccessible,
@@ -6,22 +6,13 @@ import {
   finishRecoveryCodes,
   newAccount,
   readLatestMessage,
-  screenshot,
+  screenshots,
   signUp,
   submitChallengeCode,
   uniqueEmail,
   waitForForm,
   waitForReady,
 } from "./helpers";
-
-/** The page as it is now, at the desktop width and at a phone's (390 px), then back. */
-async function screenshots(page: Page, name: string) {
-  await screenshot(page, `${name}-1280`);
-  const size = page.viewportSize();
-  await page.setViewportSize({ width: 390, height: 844 });
-  await screenshot(page, `${name}-390`);
-  if (size) await page.setViewportSize(size);
-}
 
 test("an owner creates an API key (after confirming it's them), the API works with it, and stops once it is revoked", async ({ page, request }) => {
   test.setTimeout(180_000); // an enrollment, a step-up, API calls and screenshots at two widths

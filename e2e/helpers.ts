@@ -77,6 +77,15 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   return file;
 }
 
+/** The page as it is now, at the desktop width and at a phone's (390 px), then back: <name>-1280.png and <name>-390.png. */
+export async function screenshots(page: Page, name: string): Promise<void> {
+  await screenshot(page, `${name}-1280`);
+  const size = page.viewportSize();
+  await page.setViewportSize({ width: 390, height: 844 });
+  await screenshot(page, `${name}-390`);
+  if (size) await page.setViewportSize(size);
+}
+
 // ---------------------------------------------------------------------------------------
 // Second factors
 // ---------------------------------------------------------------------------------------

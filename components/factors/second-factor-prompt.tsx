@@ -54,6 +54,7 @@ export function SecondFactorPrompt({ methods, recoveryCodesLeft, actions, initia
   const [restart, setRestart] = useState(false);
   const [remember, setRemember] = useState(false);
   const [othersOpen, setOthersOpen] = useState(false);
+  const [callInstead, setCallInstead] = useState(false);
   const [pending, startTransition] = useTransition();
   const [verified, setVerified] = useState(false);
   const wait = useCountdown(resendAt);
@@ -79,6 +80,7 @@ export function SecondFactorPrompt({ methods, recoveryCodesLeft, actions, initia
         setError(result.error);
         if (result.restart) setRestart(true);
         if (result.unusable) setOthersOpen(true);
+        if (result.callInstead) setCallInstead(true);
         if (result.retryAfterSeconds) setResendAt(new Date(Date.now() + result.retryAfterSeconds * 1000));
         return;
       }
@@ -162,9 +164,16 @@ export function SecondFactorPrompt({ methods, recoveryCodesLeft, actions, initia
           <SecurityKeyButton onClick={useSecurityKey} pending={busy} />
         </div>
       ) : (mode === "email" || mode === "sms") && !codeSent ? (
-        <Button type="button" className="w-full" pending={pending} pendingText="Sending…" onClick={() => send(mode)}>
-          {mode === "email" ? "Email me a code" : "Text me a code"}
-        </Button>
+        mode === "sms" && callInstead ? (
+          // The number cannot get texts (a landline): the call is the way, not another text.
+          <Button type="button" className="w-full" pending={pending} pendingText="Calling…" onClick={() => send("voice")}>
+            Call me instead
+          </Button>
+        ) : (
+          <Button type="button" className="w-full" pending={pending} pendingText="Sending…" onClick={() => send(mode)}>
+            {mode === "email" ? "Email me a code" : "Text me a code"}
+          </Button>
+        )
       ) : (
         <form action={submitCode} className="space-y-4" key={mode}>
           <CodeField recovery={mode === "recovery_code"} label={mode === "recovery_code" ? "Recovery code" : "6-digit code"} />
@@ -177,7 +186,7 @@ export function SecondFactorPrompt({ methods, recoveryCodesLeft, actions, initia
 
       {codeSent && (
         <div className="flex flex-wrap items-center gap-x-4 gap-y-2 text-sm">
-          <button type="button" className="font-medium text-indigo-700 hover:underline disabled:text-slate-500 disabled:no-underline" disabled={wait > 0 || pending} onClick={() => send(mode as "email" | "sms")}>
+          <button type="button" className="font-medium text-indigo-700 hover:underline disabled:text-slate-500 disabled:no-underline" disabled={wait > 0 || pending} onClick={() => send(mode === "sms" && callInstead ? "voice" : (mode as "email" | "sms"))}>
             {wait > 0 ? `Resend code in ${wait}s` : "Resend code"}
           </button>
           {mode === "sms" && (

@@ -78,7 +78,7 @@ export function SmsWizard({ changing }: { changing: boolean }) {
                   maxLength={32}
                   defaultValue={state.values?.phone}
                   errors={state.fieldErrors?.phone}
-                  hint="Include your country code, like +1 415 555 2671 or +44 20 7946 0958."
+                  hint="Include your country code, like +1 415 555 2671 or +44 7400 123456."
                 />
                 <SubmitButton pendingText="Sending…">Send code</SubmitButton>
               </form>

@@ -49,6 +49,7 @@ export const AUDIT_EVENTS = {
   "member.reminded": "Two-factor setup reminder sent",
   "api_key.created": "API key created",
   "api_key.revoked": "API key revoked",
+  "sms.paused": "SMS and voice paused after a burst of codes to one block of numbers",
 } as const;
 
 export type AuditType = keyof typeof AUDIT_EVENTS;

@@ -111,8 +111,12 @@ export async function describeChallenge(token: string | undefined): Promise<Open
 
 export type SendResult =
   | { ok: true; resendAt: Date; sentTo: string }
-  /** `unusable`: this method cannot work now (no SMS credits, or the policy forbids it) — offer the others. */
-  | { ok: false; message: string; retryAfterSeconds?: number; restart?: boolean; unusable?: boolean };
+  /**
+   * `unusable`: this method cannot work now (no SMS credits, the policy forbids it, the team
+   * does not send to this number or is paused) — offer the others. `callInstead`: a text to
+   * this number cannot work (a landline), a call can.
+   */
+  | { ok: false; message: string; retryAfterSeconds?: number; restart?: boolean; unusable?: boolean; callInstead?: boolean };
 
 /** Sends the sign-in code by email, SMS or voice call, bound to this challenge. */
 export async function sendChallengeCode(token: string | undefined, channel: "email" | "sms" | "voice", meta: RequestMeta): Promise<SendResult> {
@@ -124,7 +128,7 @@ export async function sendChallengeCode(token: string | undefined, channel: "ema
   if (!methods.some((m) => m.kind === kind)) return { ok: false, message: kind === "email" && emailSuspended ? EMAIL_SUSPENDED : NOT_ALLOWED, unusable: true };
   if (await isSecondStepBlocked(challenge.userId)) return { ok: false, message: SECOND_STEP_BLOCKED_MESSAGE, unusable: true };
   const sent = await sendFactorCode({ userId: challenge.userId, purpose: "sign_in", channel, challengeId: challenge.id }, meta);
-  return sent.ok ? sent : { ok: false, message: sent.message, retryAfterSeconds: sent.retryAfterSeconds, unusable: sent.code === "NO_CREDITS" };
+  return sent.ok ? sent : { ok: false, message: sent.message, retryAfterSeconds: sent.retryAfterSeconds, unusable: sent.unusable, callInstead: sent.callInstead };
 }
 
 /** "Lost your factors?": emails the admin-reset code to the account's address, bound to this challenge. */

@@ -163,7 +163,7 @@ describe("issueOtp", () => {
     const second = await createUser();
     expect(await issueOtp({ ...input, userId: second.userId }, meta)).toMatchObject({ ok: false, code: "RATE_LIMITED" });
     expect(await messagesTo(PHONE)).toHaveLength(SENDS_PER_DESTINATION_PER_HOUR);
-    expect((await issueOtp({ ...input, destination: "+442079460958" }, meta)).ok).toBe(true);
+    expect((await issueOtp({ ...input, destination: "+447400123456" }, meta)).ok).toBe(true);
   });
 
   it("kills the previous code when a new one is sent", async () => {
@@ -439,9 +439,10 @@ describe("SMS credits", () => {
       ok: false,
       code: "NO_CREDITS",
       message: CREDIT_MESSAGES.NO_CREDITS,
+      unusable: true,
     });
     expect(await sendFactorCode({ userId: user.userId, purpose: "step_up", channel: "voice" }, meta)).toMatchObject({ ok: false, message: CREDIT_MESSAGES.NO_CREDITS });
-    expect(await beginSms({ id: user.userId, email: user.email }, "+442079460958", meta)).toMatchObject({ ok: false, message: CREDIT_MESSAGES.NO_CREDITS });
+    expect(await beginSms({ id: user.userId, email: user.email }, "+447400123456", meta)).toMatchObject({ ok: false, message: CREDIT_MESSAGES.NO_CREDITS });
     expect(CREDIT_MESSAGES.NO_CREDITS).toMatch(/use another method/i);
   });
 });

@@ -3,8 +3,12 @@ import { and, desc, eq, gt, isNull, lt, ne, sql, type SQL } from "drizzle-orm";
 import type { RequestMeta } from "@/lib/audit";
 import { db, type Executor } from "@/lib/db";
 import { consumeOnce } from "@/lib/db/consume";
-import { otpCodes, type Channel, type OtpPurpose } from "@/lib/db/schema";
+import { otpCodes, teams, type Channel, type OtpPurpose } from "@/lib/db/schema";
+import { countryName } from "@/lib/fraud/countries";
+import type { GuardRefusal } from "@/lib/fraud/guard";
+import { lineTypeArticle, rangeLabel } from "@/lib/fraud/numbers";
 import { send } from "@/lib/messaging";
+import { safeDisplayName } from "@/lib/messaging/display-name";
 import { rateLimit } from "@/lib/rate-limit";
 import { keyedHash, matchesKeyedHash } from "@/lib/security/crypto";
 import { waitPhrase } from "@/lib/format/wait";
@@ -26,10 +30,52 @@ const CODE_DIGITS = 6;
 const HASH_PURPOSE = "otp-code";
 const HOUR = 60 * 60;
 
+/** What a message may say about a refusal: the wait, and for the fraud controls' refusals what they refused. */
+export type OtpErrorDetail = {
+  retryAfterSeconds?: number;
+  guard?: GuardRefusal;
+  /** The paying team's name, as safe to show (null when it cannot be). */
+  team?: string | null;
+  purpose?: OtpPurpose;
+};
+
+const WHERE_OWNERS_CHANGE_IT = "Team → SMS & voice";
+
+/** "That number" while it is being enrolled, "Your phone number" once it is the person's factor. */
+const theNumber = (d: OtpErrorDetail) => (d.purpose === "enroll" ? "That number" : "Your phone number");
+
+function countryMessage({ guard, team }: OtpErrorDetail = {}): string {
+  const country = guard?.code === "COUNTRY_NOT_ALLOWED" && guard.country ? countryName(guard.country) : null;
+  if (!country) return "Codes aren't sent to numbers of international networks, such as satellite phones. Use a mobile number, or another method.";
+  return `${team ?? "Your team"} doesn't send codes to phone numbers in ${country}. Use another number or method, or ask an owner to allow ${country} under ${WHERE_OWNERS_CHANGE_IT}.`;
+}
+
+function lineTypeMessage(d: OtpErrorDetail = {}): string {
+  const guard = d.guard?.code === "LINE_TYPE_NOT_ALLOWED" ? d.guard : null;
+  if (guard?.rule === "landline") {
+    return d.purpose === "enroll"
+      ? "That number is a landline, which can't receive text messages. Enter a mobile number."
+      : 'Your phone number is a landline, which can\'t receive text messages. Choose "Call me instead", or use another method.';
+  }
+  if (guard?.rule === "voip") {
+    return `${theNumber(d)} is an internet phone (VoIP) number. Sign-in codes don't go to VoIP numbers, which can be taken over without the phone: use a mobile number, or another method. An owner can allow VoIP numbers under ${WHERE_OWNERS_CHANGE_IT}.`;
+  }
+  const kind = guard ? lineTypeArticle(guard.lineType) : "a number of a kind";
+  return `${theNumber(d)} is ${kind}, which can't receive codes: they go only to a person's own phone. Use your mobile number, or another method.`;
+}
+
+function limitMessage({ guard, team, retryAfterSeconds }: OtpErrorDetail = {}): string {
+  const wait = waitPhrase(retryAfterSeconds);
+  const limit = guard?.code === "OVER_LIMIT" ? guard : null;
+  if (limit?.limit === "range") return `Too many codes went to numbers ${rangeLabel(limit.range)} in the last hour. Try again in ${wait}, or use another method.`;
+  if (limit?.limit === "all_teams_day") return `This service has sent as many text messages and calls today as its operator allows. Try again in ${wait}, or use another method.`;
+  return `${team ?? "Your team"} has sent as many text messages and calls as it may for now. Try again in ${wait}, or use another method.`;
+}
+
 /** Error codes of one-time codes, with the message a person sees. */
 export const OTP_ERRORS = {
-  COOLDOWN: (s?: number) => `A code is on its way. You can ask for another in ${waitPhrase(s)}.`,
-  RATE_LIMITED: (s?: number) => `Too many codes were sent. Try again in ${waitPhrase(s)}, or use another method.`,
+  COOLDOWN: (d: OtpErrorDetail = {}) => `A code is on its way. You can ask for another in ${waitPhrase(d.retryAfterSeconds)}.`,
+  RATE_LIMITED: (d: OtpErrorDetail = {}) => `Too many codes were sent. Try again in ${waitPhrase(d.retryAfterSeconds)}, or use another method.`,
   SEND_FAILED: () => "We couldn't send the code. Try again in a moment, or use another method.",
   // One message for wrong, expired, used and locked codes: the answer must not tell a guesser
   // which of them it hit.
@@ -37,7 +83,13 @@ export const OTP_ERRORS = {
   NO_CODE: () => "There's no code to check yet. Send a code first.",
   // SMS and voice only; the prompt keeps offering the person's other methods beside it.
   NO_CREDITS: () => CREDIT_MESSAGES.NO_CREDITS,
-} as const;
+  // The fraud controls (lib/fraud), SMS and voice only.
+  COUNTRY_NOT_ALLOWED: countryMessage,
+  NUMBER_NOT_ALLOWED: lineTypeMessage,
+  SMS_PAUSED: ({ team }: OtpErrorDetail = {}) =>
+    `Text messages and calls are paused for ${team ?? "your team"} after an unusual burst of codes. Use another method for now; an owner can resume them under ${WHERE_OWNERS_CHANGE_IT}.`,
+  SMS_LIMITED: limitMessage,
+} as const satisfies Record<string, (d?: OtpErrorDetail) => string>;
 
 export type OtpErrorCode = keyof typeof OTP_ERRORS;
 
@@ -50,9 +102,20 @@ export type IssueOtpInput = {
   challengeId?: string | null;
 };
 
-export type IssueOtpErrorCode = "COOLDOWN" | "RATE_LIMITED" | "SEND_FAILED" | "NO_CREDITS";
+export type IssueOtpErrorCode = "COOLDOWN" | "RATE_LIMITED" | "SEND_FAILED" | "NO_CREDITS" | "COUNTRY_NOT_ALLOWED" | "NUMBER_NOT_ALLOWED" | "SMS_PAUSED" | "SMS_LIMITED";
 
-export type IssueOtpResult = { ok: true; expiresAt: Date; resendAt: Date } | { ok: false; code: IssueOtpErrorCode; message: string; retryAfterSeconds?: number };
+export type IssueOtpResult =
+  | { ok: true; expiresAt: Date; resendAt: Date }
+  /** `callInstead`: a text was refused because the number is a landline; a voice call to it works. */
+  | { ok: false; code: IssueOtpErrorCode; message: string; retryAfterSeconds?: number; callInstead?: boolean };
+
+/**
+ * Refusals that no waiting cures: the channel cannot work for this person now (no credits,
+ * a number the team does not send to, a paused team), so a prompt offers the other methods.
+ */
+export function methodUnusable(code: string): boolean {
+  return code === "NO_CREDITS" || code === "COUNTRY_NOT_ALLOWED" || code === "NUMBER_NOT_ALLOWED" || code === "SMS_PAUSED";
+}
 
 export type VerifyOtpInput = {
   userId: string;
@@ -67,8 +130,30 @@ export type VerifyOtpResult =
   | { ok: false; code: "INVALID_CODE" | "NO_CODE"; message: string; attemptsLeft?: number };
 
 function failure<C extends OtpErrorCode>(code: C, extra: { retryAfterSeconds?: number; attemptsLeft?: number } = {}) {
-  return { ok: false as const, code, message: OTP_ERRORS[code](extra.retryAfterSeconds), ...extra };
+  return { ok: false as const, code, message: OTP_ERRORS[code](extra), ...extra };
 }
+
+/** The fraud controls' refusal of a member's code, in the person's words (naming the paying team). */
+async function guardFailure(guard: GuardRefusal, teamId: string, purpose: OtpPurpose) {
+  const [row] = await db().select({ name: teams.name }).from(teams).where(eq(teams.id, teamId));
+  const detail: OtpErrorDetail = { guard, purpose, team: safeDisplayName(row?.name) };
+  const code = GUARD_CODES[guard.code];
+  const retryAfterSeconds = guard.code === "OVER_LIMIT" ? guard.retryAfterSeconds : undefined;
+  return {
+    ok: false as const,
+    code,
+    message: OTP_ERRORS[code]({ ...detail, retryAfterSeconds }),
+    ...(retryAfterSeconds ? { retryAfterSeconds } : {}),
+    ...(guard.code === "LINE_TYPE_NOT_ALLOWED" && guard.rule === "landline" ? { callInstead: true } : {}),
+  };
+}
+
+const GUARD_CODES = {
+  COUNTRY_NOT_ALLOWED: "COUNTRY_NOT_ALLOWED",
+  LINE_TYPE_NOT_ALLOWED: "NUMBER_NOT_ALLOWED",
+  SMS_PAUSED: "SMS_PAUSED",
+  OVER_LIMIT: "SMS_LIMITED",
+} as const satisfies Record<GuardRefusal["code"], IssueOtpErrorCode>;
 
 /** Six digits from the CSPRNG, leading zeros kept. */
 export function generateCode(): string {
@@ -132,7 +217,9 @@ class SendFailed extends Error {}
  * SMS and voice cost the paying team (`payingTeam`) one credit through `withCredit`; email
  * is free. The cooldown and caps are counted in the credit reservation's transaction, so a
  * refusal for want of credits counts toward none of them (nothing was sent) and the person
- * can send as soon as an owner adds credits. A failed send debits nothing.
+ * can send as soon as an owner adds credits. A failed send debits nothing. The paying
+ * team's fraud controls decide too (lib/fraud: its countries, line types, VoIP for
+ * members, its pause and velocity limits); their refusals send, spend and count nothing.
  *
  * The previous code of the same scope dies only once the new one is out: a failed resend
  * deletes the new row and leaves the code the person may already hold working.
@@ -177,8 +264,12 @@ export async function issueOtp(input: IssueOtpInput, meta: RequestMeta): Promise
       // Every user owns a personal team from sign-up; without any team there is no one to pay.
       const teamId = await payingTeam(db(), input.userId);
       if (!teamId) return failure("NO_CREDITS");
-      const paid = await withCredit(teamId, input.channel, deliver, { precheck: (tx) => countSend(tx, input, meta) });
-      if (!paid.ok) return paid.code === "REFUSED" ? paid.refusal : failure("NO_CREDITS");
+      const message = { channel: input.channel, to: input.destination, use: "members" } as const;
+      const paid = await withCredit(teamId, message, deliver, { precheck: (tx) => countSend(tx, input, meta) });
+      if (!paid.ok) {
+        if (paid.code === "GUARD") return guardFailure(paid.refusal, teamId, input.purpose);
+        return paid.code === "REFUSED" ? paid.refusal : failure("NO_CREDITS");
+      }
       ({ row } = paid.sent);
     }
   } catch (error) {

@@ -11,8 +11,12 @@ export type VerifyAnswer = { ok: true; remainingRecoveryCodes?: number } | { ok:
 export type OptionsAnswer = { ok: true; options: unknown } | { ok: false; error: string; restart?: boolean };
 export type SendAnswer =
   | { ok: true; resendAt: string; sentTo: string }
-  /** `unusable`: the method cannot work now (no SMS credits, not allowed): the prompt points at the others. */
-  | { ok: false; error: string; retryAfterSeconds?: number; restart?: boolean; unusable?: boolean };
+  /**
+   * `unusable`: the method cannot work now (no SMS credits, not allowed, a number the team
+   * does not send to, SMS paused): the prompt points at the others. `callInstead`: texts
+   * cannot reach the number (a landline), so the prompt offers the call.
+   */
+  | { ok: false; error: string; retryAfterSeconds?: number; restart?: boolean; unusable?: boolean; callInstead?: boolean };
 
 /** The server actions a second-factor prompt calls (sign-in challenge or step-up). */
 export type PromptActions = {

@@ -227,11 +227,13 @@ async function expectConsistentLedger(teamId: string, startBalance: number) {
 
 /** A real send through the outbox, as an SMS. */
 const sms = (to = "+14155550100") => send({ channel: "sms", to, text: "Your Tessera code is 000000." });
+/** What withCredit's fraud controls are told about a send to `to`. */
+const paid = (channel: "sms" | "voice", to = "+14155550100") => ({ channel, to, use: "api" as const });
 
 describe("withCredit", () => {
   it("spends one credit and records the message's id on its ledger row", async () => {
     const { teamId } = await createUser();
-    const result = await withCredit(teamId, "voice", () => sms());
+    const result = await withCredit(teamId, paid("voice"), () => sms());
     if (!result.ok) throw new Error(result.code);
     expect(result.balance).toBe(49);
     const [message] = await db().select().from(outbox).where(eq(outbox.to, "+14155550100"));
@@ -243,7 +245,7 @@ describe("withCredit", () => {
     const { teamId } = await createUser();
     await setBalance(teamId, 0);
     const deliver = vi.fn(() => sms());
-    const result = await withCredit(teamId, "sms", deliver, {
+    const result = await withCredit(teamId, paid("sms"), deliver, {
       precheck: async (tx) => ((await rateLimit("test:counted", { limit: 5, windowSeconds: 60 }, tx)).allowed ? null : "limited"),
     });
     expect(result).toEqual({ ok: false, code: "NO_CREDITS", message: CREDIT_MESSAGES.NO_CREDITS });
@@ -257,7 +259,7 @@ describe("withCredit", () => {
   it("a precheck's refusal stops before the debit, and its writes stay", async () => {
     const { teamId } = await createUser();
     const deliver = vi.fn(() => sms());
-    const result = await withCredit(teamId, "sms", deliver, {
+    const result = await withCredit(teamId, paid("sms"), deliver, {
       precheck: async (tx) => {
         await rateLimit("test:counted", { limit: 5, windowSeconds: 60 }, tx);
         return { reason: "cooldown" };
@@ -272,7 +274,7 @@ describe("withCredit", () => {
 
   it("a failed provider call debits nothing and the error reaches the caller", async () => {
     const { teamId } = await createUser();
-    await expect(withCredit(teamId, "sms", () => Promise.reject(new Error("provider timeout")))).rejects.toThrow("provider timeout");
+    await expect(withCredit(teamId, paid("sms"), () => Promise.reject(new Error("provider timeout")))).rejects.toThrow("provider timeout");
     expect(await creditBalance(teamId)).toBe(50);
     expect(await ledgerOf(teamId)).toHaveLength(0);
   });
@@ -281,11 +283,11 @@ describe("withCredit", () => {
     const owner = await createUser();
     const { teamId } = owner;
     await setBalance(teamId, 10);
-    const failing = withCredit(teamId, "sms", async () => {
+    const failing = withCredit(teamId, paid("sms"), async () => {
       // While this provider call hangs, other sends and a top-up go through.
-      expect((await withCredit(teamId, "sms", () => sms("+14155550101"))).ok).toBe(true);
+      expect((await withCredit(teamId, paid("sms", "+14155550101"), () => sms("+14155550101"))).ok).toBe(true);
       expect(await addCredits(teamId, { id: owner.userId }, 5, meta)).toEqual({ ok: true, balance: 13 });
-      expect((await withCredit(teamId, "voice", () => sms("+14155550102"))).ok).toBe(true);
+      expect((await withCredit(teamId, paid("voice", "+14155550102"), () => sms("+14155550102"))).ok).toBe(true);
       throw new Error("provider rejected the number");
     });
     await expect(failing).rejects.toThrow("provider rejected the number");
@@ -303,7 +305,7 @@ describe("withCredit", () => {
     const { teamId } = await createUser();
     await setBalance(teamId, 10);
     const results = await Promise.all(
-      Array.from({ length: 20 }, (_, i) => withCredit(teamId, i % 2 ? "sms" : "voice", () => sms(`+1415555${String(1000 + i)}`))),
+      Array.from({ length: 20 }, (_, i) => withCredit(teamId, paid(i % 2 ? "sms" : "voice", `+1415555${String(1000 + i)}`), () => sms(`+1415555${String(1000 + i)}`))),
     );
     expect(results.filter((r) => r.ok)).toHaveLength(10);
     expect(results.filter((r) => !r.ok).every((r) => !r.ok && r.code === "NO_CREDITS")).toBe(true);
@@ -321,7 +323,7 @@ describe("withCredit", () => {
     await setBalance(teamId, 15);
     const results = await Promise.allSettled(
       Array.from({ length: 20 }, (_, i) =>
-        withCredit(teamId, "sms", async () => {
+        withCredit(teamId, paid("sms", `+1415555${String(2000 + i)}`), async () => {
           await new Promise((resolve) => setTimeout(resolve, (i * 7) % 13));
           if (i % 3 === 0) throw new Error(`provider failed #${i}`);
           return sms(`+1415555${String(2000 + i)}`);
@@ -345,7 +347,7 @@ describe("withCredit", () => {
   it("keeps the debit when the provider's message id is not a uuid, and says so in the log", async () => {
     const { teamId } = await createUser();
     const logged = vi.spyOn(console, "error").mockImplementation(() => {});
-    const result = await withCredit(teamId, "sms", async () => ({ id: "SM0123456789abcdef" }));
+    const result = await withCredit(teamId, paid("sms"), async () => ({ id: "SM0123456789abcdef" }));
     expect(result).toMatchObject({ ok: true, balance: 49 });
     expect(await ledgerOf(teamId)).toMatchObject([{ delta: -1, messageId: null, balanceAfter: 49 }]);
     expect(String(logged.mock.calls[0]?.[0])).toContain("not a uuid");

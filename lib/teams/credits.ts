@@ -1,4 +1,7 @@
 import { and, asc, desc, eq, gt, lt, sql } from "drizzle-orm";
+import { screenPaidSend, type GuardRefusal, type PaidMessage } from "@/lib/fraud/guard";
+import { pauseForBurst } from "@/lib/fraud/pause";
+import { countVelocity } from "@/lib/fraud/velocity";
 import { recordAudit, type RequestMeta } from "@/lib/audit";
 import { config } from "@/lib/config";
 import { db, type Executor, type Tx } from "@/lib/db";
@@ -72,33 +75,53 @@ export type PaidSend<T, R> =
   | { ok: true; sent: T; balance: number }
   | { ok: false; code: "NO_CREDITS"; message: string }
   /** `precheck` said no: nothing was debited or sent. */
-  | { ok: false; code: "REFUSED"; refusal: R };
+  | { ok: false; code: "REFUSED"; refusal: R }
+  /** The fraud controls (lib/fraud) said no: nothing was debited, written or sent. */
+  | { ok: false; code: "GUARD"; refusal: GuardRefusal };
 
 /** Thrown inside the reservation's transaction to roll it back, precheck's writes included. */
 class NoCredits extends Error {}
 
+/** Thrown inside the reservation's transaction when the fraud controls refuse: rolls back every count of this send. */
+class Guarded extends Error {
+  constructor(readonly refusal: GuardRefusal) {
+    super(refusal.code);
+  }
+}
 
 /**
  * Sends one paid message (SMS or voice) for a team: one credit, with a ledger row that
  * names the message. At 0 credits nothing is sent or debited; a send that throws debits
  * nothing (the error is rethrown for the caller to report).
  *
+ * Every paid message of Tessera passes here, so the fraud controls live here too: the
+ * caller names the destination and what the send is for (`message`), and the guard runs
+ * before anything is debited — no caller can send to a phone without it.
+ *
  * No transaction stays open across the provider call: on the embedded PGlite (one
  * connection) a hanging provider would stall the whole app, and on PostgreSQL it would hold
  * the team row's lock against every other send of the team. So the credit is reserved:
- *  1. one short transaction runs `precheck` (e.g. rate limits; a non-null answer refuses and
- *     its writes commit), then debits and writes the ledger row without a message id. When
- *     there is no credit the whole transaction rolls back, so a refusal for want of credits
- *     leaves no trace (rate-limit counters included: nothing was sent);
+ *  1. one short transaction
+ *     a. runs `precheck` (e.g. the caller's rate limits and state checks; a non-null answer
+ *        refuses and its writes commit);
+ *     b. screens the message (lib/fraud/guard.ts): the team's pause, the number's line type
+ *        and country, VoIP;
+ *     c. counts the velocity limits (lib/fraud/velocity.ts);
+ *     d. debits and writes the ledger row without a message id.
+ *     When b or c refuse, or there is no credit, the whole transaction rolls back, so such a
+ *     refusal leaves no trace (precheck's counters and the velocity counters included:
+ *     nothing was sent). A burst that goes over the number-range limit then pauses the team
+ *     in a transaction of its own and emails its owners (lib/fraud/pause.ts);
  *  2. `send` runs with no transaction open;
  *  3. on success the ledger row gets the message's id; on a throw `releaseCredit` removes
- *     the reservation as if it never happened (see there).
+ *     the reservation as if it never happened (see there). The velocity counts stay: a
+ *     provider that timed out may still have delivered.
  * A crash between 1 and 3 leaves the debit with no message id: the credit is spent, which
  * is right when the provider got the message and costs one credit when it did not.
  */
 export async function withCredit<T extends { id: string }, R = never>(
   teamId: string,
-  reason: CreditReason,
+  message: PaidMessage,
   send: () => Promise<T>,
   options: { precheck?: (tx: Tx) => Promise<R | null> } = {},
 ): Promise<PaidSend<T, R>> {
@@ -107,13 +130,20 @@ export async function withCredit<T extends { id: string }, R = never>(
     reserved = await db().transaction(async (tx) => {
       const refusal = options.precheck ? await options.precheck(tx) : null;
       if (refusal !== null) return { refusal };
-      const debit = await debitCredit(tx, { teamId, reason });
+      const screened = await screenPaidSend(tx, teamId, message);
+      if ("refusal" in screened) throw new Guarded(screened.refusal);
+      const over = await countVelocity(tx, teamId, screened.info);
+      if (over) throw new Guarded(over);
+      const debit = await debitCredit(tx, { teamId, reason: message.channel });
       if (!debit.ok) throw new NoCredits();
       return { ledgerId: debit.ledgerId, balance: debit.balance };
     });
   } catch (error) {
     if (error instanceof NoCredits) return { ok: false, code: "NO_CREDITS", message: CREDIT_MESSAGES.NO_CREDITS };
-    throw error;
+    if (!(error instanceof Guarded)) throw error;
+    const { refusal } = error;
+    if (refusal.code === "OVER_LIMIT" && refusal.limit === "range") await pauseForBurst(teamId, refusal);
+    return { ok: false, code: "GUARD", refusal };
   }
   if ("refusal" in reserved) return { ok: false, code: "REFUSED", refusal: reserved.refusal };
 

@@ -527,8 +527,8 @@ describe("POST /api/v1/verifications/{id}/fallback", () => {
     await post(path(approved.body.id as string, "check"), { code: await lastCodeTo(PHONE) }, team.key);
     const expired = await create(team.key, { to: OTHER_PHONE, channel: "sms" });
     await expire(expired.body.id as string);
-    const replaced = await create(team.key, { to: "+447911123456", channel: "sms" });
-    await create(team.key, { to: "+447911123456", channel: "sms" });
+    const replaced = await create(team.key, { to: "+447400123456", channel: "sms" });
+    await create(team.key, { to: "+447400123456", channel: "sms" });
     const failed = await create(team.key, { to: "+4915123456789", channel: "sms" });
     await db().update(verifications).set({ status: "failed", attempts: 5 }).where(eq(verifications.id, failed.body.id as string));
     const before = await footprint(team.teamId);

@@ -1,3 +1,9 @@
+import { config } from "@/lib/config";
+import { countryName } from "@/lib/fraud/countries";
+import type { GuardRefusal } from "@/lib/fraud/guard";
+import { lineTypeArticle, rangeLabel } from "@/lib/fraud/numbers";
+import { RANGE_BURST_PER_HOUR, type OverLimit } from "@/lib/fraud/velocity";
+
 /**
  * The Verify API's error codes: one table for the status each answers with and the message a
  * developer reads. The domain returns codes; only the HTTP layer turns them into responses.
@@ -12,6 +18,20 @@ export const API_ERRORS = {
   insufficient_credits: {
     status: 402,
     message: "This team has no SMS credits left, so nothing was sent. An owner can add credits under Team → SMS credits; email codes stay free.",
+  },
+  country_not_allowed: {
+    status: 403,
+    message: "This team does not send SMS or voice codes to that number's country, so nothing was sent or charged. An owner can allow the country under Team → SMS & voice.",
+  },
+  line_type_not_allowed: {
+    status: 403,
+    message:
+      "Codes are not sent to this kind of number (premium-rate, shared-cost, toll-free, personal forwarding, UAN, voicemail or pager; texts to a landline; VoIP when the team turned it off), so nothing was sent or charged.",
+  },
+  sms_paused: {
+    status: 403,
+    message:
+      "This team's SMS and voice codes are paused after an unusual burst of sends to one block of numbers, so nothing was sent or charged. An owner can resume them under Team → SMS & voice; email codes still work.",
   },
   not_found: { status: 404, message: "No verification with that id exists for this API key's team." },
   route_not_found: { status: 404, message: "There is no such endpoint. The API's endpoints are listed at /api/v1/openapi.json." },
@@ -45,11 +65,63 @@ export function publicCode(key: ApiErrorKey): string {
   return key === "route_not_found" ? "not_found" : key;
 }
 
+const WAIT = "Wait the number of seconds in the `Retry-After` header";
+
 export const RATE_LIMIT_MESSAGES = {
-  key: "This API key sent more than 100 requests in one second. Wait the number of seconds in the `Retry-After` header, then try again.",
-  destination:
-    "This destination got as many codes in the last hour as it may (5 from one team, 10 from all teams). Wait the number of seconds in the `Retry-After` header, or ask the person to use another number or address.",
+  key: `This API key sent more than 100 requests in one second. ${WAIT}, then try again.`,
+  destination: `This destination got as many codes in the last hour as it may (5 from one team, 10 from all teams). ${WAIT}, or ask the person to use another number or address.`,
+  range: (range: string) =>
+    `Your team sent more than ${RANGE_BURST_PER_HOUR} SMS and voice codes to numbers ${rangeLabel(range)} (one block of 1,000 numbers) in the last hour, the pattern of SMS pumping; that block gets no more this hour. ${WAIT}.`,
+  country: (country: string | null, max: number) =>
+    `Your team sent ${max} SMS and voice codes to numbers in ${country ? countryName(country) : "that country"} in the last hour, the most this server allows. ${WAIT}, or use email.`,
+  teamMinute: (max: number) => `Your team sent ${max} SMS and voice codes a minute, the most this server allows. ${WAIT}, then try again.`,
+  teamDay: (max: number) => `Your team sent ${max} SMS and voice codes a day, the most this server allows. ${WAIT}, or use email.`,
+  allTeamsDay: () =>
+    `This server sent as many SMS and voice codes in 24 hours, all teams together, as its operator allows (${config.maxSmsPerDay}). ${WAIT}, or use email.`,
 } as const;
+
+function velocityMessage(over: OverLimit): string {
+  switch (over.limit) {
+    case "range":
+      return RATE_LIMIT_MESSAGES.range(over.range);
+    case "country":
+      return RATE_LIMIT_MESSAGES.country(over.country, over.max);
+    case "team_minute":
+      return RATE_LIMIT_MESSAGES.teamMinute(over.max);
+    case "team_day":
+      return RATE_LIMIT_MESSAGES.teamDay(over.max);
+    case "all_teams_day":
+      return RATE_LIMIT_MESSAGES.allTeamsDay();
+  }
+}
+
+/** The fraud controls' refusal (lib/fraud) as the API answers it: 403 for where a code may go, 429 for how many. */
+export function guardFailure(refusal: GuardRefusal): ApiFailure {
+  switch (refusal.code) {
+    case "COUNTRY_NOT_ALLOWED": {
+      const where = refusal.country ? `${countryName(refusal.country)} (${refusal.country})` : null;
+      return failure("country_not_allowed", {
+        field: "to",
+        message: where
+          ? `This team does not send SMS or voice codes to ${where}, so nothing was sent or charged. An owner can allow the country under Team → SMS & voice.`
+          : "This number belongs to no country (an international network such as +800, +881 satellite or +882/+883), and codes go only to the countries a team allows. Nothing was sent or charged.",
+      });
+    }
+    case "LINE_TYPE_NOT_ALLOWED": {
+      const kind = lineTypeArticle(refusal.lineType);
+      const why = {
+        never: `Codes are never sent to ${kind}: none is a person's own phone, and such numbers are how toll fraud earns money.`,
+        landline: `The number is ${kind}, which cannot receive text messages: send \`channel: "voice"\` instead.`,
+        voip: `The number is ${kind}, and this team turned off codes to VoIP numbers for the API (Team → SMS & voice).`,
+      }[refusal.rule];
+      return failure("line_type_not_allowed", { field: "to", message: `${why} Nothing was sent or charged.` });
+    }
+    case "SMS_PAUSED":
+      return failure("sms_paused", refusal.reason ? { message: `${API_ERRORS.sms_paused.message} Why: ${refusal.reason}` } : {});
+    case "OVER_LIMIT":
+      return failure("rate_limited", { message: velocityMessage(refusal), retryAfterSeconds: refusal.retryAfterSeconds });
+  }
+}
 
 /** A refusal of the domain: a code from the table, and optionally a more precise message, field and wait. */
 export type ApiFailure = { ok: false; error: ApiErrorKey; message?: string; field?: string; retryAfterSeconds?: number };

@@ -3,11 +3,11 @@ import net from "node:net";
 import { Validator } from "@seriousme/openapi-schema-validator";
 import Ajv2020, { type ValidateFunction } from "ajv/dist/2020";
 import addFormats from "ajv-formats";
-import { sql } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import * as openApiRoute from "@/app/api/v1/openapi.json/route";
 import { db } from "@/lib/db";
-import { apiIdempotency, rateLimits } from "@/lib/db/schema";
+import { apiIdempotency, rateLimits, teams } from "@/lib/db/schema";
 import { lastCodeTo, OTHER_PHONE, PHONE } from "@/tests/helpers";
 import { requestHash } from "./idempotency";
 import {
@@ -83,10 +83,10 @@ describe("the OpenAPI document", () => {
 
   it("has the four operations and itself, each with every status of its table", () => {
     expect(Object.keys(document.paths).sort()).toEqual(["/openapi.json", "/verifications", "/verifications/{id}", "/verifications/{id}/check", "/verifications/{id}/fallback"]);
-    expect(Object.keys(operation("/verifications", "post").responses).sort()).toEqual(["201", "400", "401", "402", "405", "409", "413", "415", "429", "500", "502"]);
+    expect(Object.keys(operation("/verifications", "post").responses).sort()).toEqual(["201", "400", "401", "402", "403", "405", "409", "413", "415", "429", "500", "502"]);
     expect(Object.keys(operation("/verifications/{id}", "get").responses).sort()).toEqual(["200", "401", "404", "405", "429", "500"]);
     expect(Object.keys(operation("/verifications/{id}/check", "post").responses).sort()).toEqual(["200", "400", "401", "404", "405", "409", "413", "415", "429", "500"]);
-    expect(Object.keys(operation("/verifications/{id}/fallback", "post").responses).sort()).toEqual(["200", "400", "401", "402", "404", "405", "409", "413", "415", "429", "500", "502"]);
+    expect(Object.keys(operation("/verifications/{id}/fallback", "post").responses).sort()).toEqual(["200", "400", "401", "402", "403", "404", "405", "409", "413", "415", "429", "500", "502"]);
   });
 
   it("documents the headers: Retry-After on 429, WWW-Authenticate on 401, Allow on 405, Idempotency-Key and Idempotent-Replayed on create", () => {
@@ -141,7 +141,7 @@ describe("the OpenAPI document", () => {
     expect(conflict({ error: { code: "already_approved", message: "Already approved." } })).toBe(true);
     expect(conflict({ error: { code: "too_many_sends", message: "Too many sends." } })).toBe(false);
     expect(conflict({ error: { code: "already_approved", message: "Already approved.", stack: "at …" } })).toBe(false);
-    expect(new Set(Object.values(API_ERRORS).map((e) => e.status)).size).toBe(11);
+    expect(new Set(Object.values(API_ERRORS).map((e) => e.status)).size).toBe(12);
   });
 });
 
@@ -317,8 +317,18 @@ describe("real responses of the route handlers", () => {
     expect((await expectDocumented(await create({ to: PHONE, channel: "voice" }), "POST", "/verifications")).error).toMatchObject({ code: "insufficient_credits" });
     await setBalance(teamId, 10);
 
+    // 403s: the fraud controls (lib/fraud).
+    expect((await expectDocumented(await create({ to: "+5511987654321", channel: "sms" }), "POST", "/verifications")).error).toMatchObject({ code: "country_not_allowed", field: "to" });
+    expect((await expectDocumented(await create({ to: "+19005550100", channel: "voice" }), "POST", "/verifications")).error).toMatchObject({ code: "line_type_not_allowed", field: "to" });
+    await db().update(teams).set({ smsPausedAt: sql`now()`, smsPauseReason: "A test pause." }).where(eq(teams.id, teamId));
+    expect((await expectDocumented(await create({ to: PHONE, channel: "sms" }), "POST", "/verifications")).error).toMatchObject({ code: "sms_paused" });
+    await db().update(teams).set({ smsPausedAt: null, smsPauseReason: null }).where(eq(teams.id, teamId));
+    vi.stubEnv("TESSERA_SMS_PER_TEAM_PER_MINUTE", "1");
+    expect((await expectDocumented(await create({ to: "+33612345600", channel: "sms" }), "POST", "/verifications")).error).toMatchObject({ code: "rate_limited" });
+    vi.unstubAllEnvs();
+
     await breakPhoneProvider();
-    expect((await expectDocumented(await create({ to: "+442071838750", channel: "sms" }), "POST", "/verifications")).error).toMatchObject({ code: "delivery_failed" });
+    expect((await expectDocumented(await create({ to: "+447400123456", channel: "sms" }), "POST", "/verifications")).error).toMatchObject({ code: "delivery_failed" });
     vi.unstubAllEnvs();
     await whileFailing(() => create({ to: PHONE, channel: "sms" }), "POST", "/verifications");
 
@@ -386,10 +396,13 @@ describe("real responses of the route handlers", () => {
     await expectDocumented(await post(api(`/verifications/${done.id}/check`), { code: await lastCodeTo(OTHER_PHONE) }, key), "POST", "/verifications/{id}/check");
     expect((await expectDocumented(await fallback(done.id), "POST", T)).error).toMatchObject({ code: "verification_not_pending" });
 
-    const fresh = await sms("+442071838750");
+    const fresh = await sms("+447400123456");
     await setBalance(teamId, 0);
     expect((await expectDocumented(await fallback(fresh.id), "POST", T)).error).toMatchObject({ code: "insufficient_credits" });
     await setBalance(teamId, 10);
+    await db().update(teams).set({ smsPausedAt: sql`now()`, smsPauseReason: "A test pause." }).where(eq(teams.id, teamId));
+    expect((await expectDocumented(await fallback(fresh.id), "POST", T)).error).toMatchObject({ code: "sms_paused" });
+    await db().update(teams).set({ smsPausedAt: null, smsPauseReason: null }).where(eq(teams.id, teamId));
     await breakPhoneProvider();
     expect((await expectDocumented(await fallback(fresh.id), "POST", T)).error).toMatchObject({ code: "delivery_failed" });
     vi.unstubAllEnvs();

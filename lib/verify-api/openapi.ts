@@ -1,5 +1,7 @@
 import { config } from "@/lib/config";
-import { API_ERRORS as ERROR_TABLE, RATE_LIMIT_MESSAGES, type ApiErrorKey } from "./errors";
+import { RANGE_BURST_PER_HOUR } from "@/lib/fraud/velocity";
+import type { GuardRefusal } from "@/lib/fraud/guard";
+import { API_ERRORS as ERROR_TABLE, guardFailure, RATE_LIMIT_MESSAGES, type ApiErrorKey } from "./errors";
 import { MAX_BODY_BYTES, REQUESTS_PER_KEY_PER_SECOND } from "./http";
 import { IDEMPOTENCY_TTL_HOURS } from "./idempotency";
 import { LOCALES } from "./messages";
@@ -67,6 +69,10 @@ const WHEN: Record<ApiErrorCode, string> = {
   invalid_json: "The body is not valid JSON.",
   unauthorized: "The API key is missing, malformed, unknown or revoked (the same answer for each).",
   insufficient_credits: "The team has no SMS credits left (SMS and voice only); nothing was sent.",
+  country_not_allowed: "SMS and voice only: the number's country is not on the team's list (Team → SMS & voice), or the number belongs to no country (+800, +881 satellite, +882/+883); `field` is `to`. Nothing was sent or charged.",
+  line_type_not_allowed:
+    "SMS and voice only: the number is premium-rate, shared-cost, toll-free, a personal forwarding number, a UAN, voicemail or a pager (never sent to); a landline for `sms` (use `voice`); or VoIP while the team turned VoIP off for the API. `field` is `to`. Nothing was sent or charged.",
+  sms_paused: `SMS and voice only: the team's SMS and voice are paused because more than ${RANGE_BURST_PER_HOUR} codes went to one block of 1,000 numbers within an hour (SMS pumping); an owner resumes them under Team → SMS & voice. Email still works.`,
   not_found: "No verification of this team has that id (unknown, malformed, or another team's), or the path is no endpoint of the API.",
   method_not_allowed: "The path exists, but not for this method; `Allow` lists the methods it has.",
   already_approved: "The verification was already approved: a code is good for one check only.",
@@ -85,6 +91,8 @@ const WHEN: Record<ApiErrorCode, string> = {
 /** Where the general message of errors.ts is not what clients get, the one they do. */
 const EXAMPLES: Partial<Record<ApiErrorCode, ErrorInfo["example"]>> = {
   invalid_request: { message: FIELD_MESSAGES.phone, field: "to" },
+  country_not_allowed: guardExample({ code: "COUNTRY_NOT_ALLOWED", country: "BR" }),
+  line_type_not_allowed: guardExample({ code: "LINE_TYPE_NOT_ALLOWED", lineType: "PREMIUM_RATE", rule: "never" }),
   rate_limited: { message: RATE_LIMIT_MESSAGES.key },
 };
 
@@ -92,12 +100,28 @@ export const API_ERRORS = Object.fromEntries(
   (Object.keys(WHEN) as ApiErrorCode[]).map((code) => [code, { status: ERROR_TABLE[code].status, when: WHEN[code], example: EXAMPLES[code] ?? { message: ERROR_TABLE[code].message } }]),
 ) as Record<ApiErrorCode, ErrorInfo>;
 
+function guardExample(refusal: GuardRefusal): ErrorInfo["example"] {
+  const answer = guardFailure(refusal);
+  return { message: answer.message!, ...(answer.field ? { field: answer.field } : {}) };
+}
+
+/**
+ * The fraud controls' limits on SMS and voice, in one sentence for the document and the
+ * docs page. A function: the operator sets them in the environment (lib/config.ts).
+ */
+export function phoneLimitsSentence(): string {
+  const { perMinute, perDay, perCountryPerHour } = config.smsVelocity;
+  return `SMS and voice codes from one team: at most ${perMinute} a minute, ${perDay} a day and ${perCountryPerHour} an hour to one country, and ${RANGE_BURST_PER_HOUR} an hour to one block of 1,000 numbers (going over that pauses the team's SMS and voice until an owner resumes them); this server sends at most ${config.maxSmsPerDay} a day, all teams together.`;
+}
+
+const GUARDED: OperationError[] = [{ code: "country_not_allowed" }, { code: "line_type_not_allowed" }, { code: "sms_paused" }];
+
 /** An error an operation can answer with; `when` replaces the general description where the operation adds detail. */
 type OperationError = { code: ApiErrorCode; when?: string };
 
 const UNKNOWN_ID: OperationError = { code: "not_found", when: "No verification of this team has that id (unknown, malformed, or another team's)." };
 
-const DESTINATION_LIMIT = `Over ${REQUESTS_PER_KEY_PER_SECOND} requests a second with this key, or over ${SENDS_PER_DESTINATION_PER_HOUR} sends an hour to this destination from your team (${SENDS_PER_DESTINATION_PER_HOUR_ALL_TEAMS} from all teams); wait \`Retry-After\` seconds.`;
+const DESTINATION_LIMIT = `Over ${REQUESTS_PER_KEY_PER_SECOND} requests a second with this key, over ${SENDS_PER_DESTINATION_PER_HOUR} sends an hour to this destination from your team (${SENDS_PER_DESTINATION_PER_HOUR_ALL_TEAMS} from all teams), or, for SMS and voice, over the team's or the server's velocity limits (the message names which); wait \`Retry-After\` seconds.`;
 
 // ——— Schemas ———
 
@@ -251,7 +275,7 @@ export const API_OPERATIONS: ApiOperation[] = [
     summary: "Send a code",
     description: `Sends a new one-time code to a phone number (SMS or voice call) or an email address. The code expires in ${CODE_TTL_MINUTES} minutes and can be checked ${MAX_CHECKS} times. A pending verification of your team to the same destination is canceled once the new message is out (its code stops working).`,
     authenticated: true,
-    idempotency: { replayed: [201, 402] },
+    idempotency: { replayed: [201, 402, 403] },
     request: { schema: "CreateVerificationRequest", example: { to: "+14155552671", channel: "sms" } },
     success: { status: 201, description: "The code was sent.", example: EXAMPLE_VERIFICATION },
     errors: [
@@ -261,6 +285,7 @@ export const API_OPERATIONS: ApiOperation[] = [
       { code: "idempotency_key_reused" },
       { code: "idempotency_in_progress" },
       { code: "insufficient_credits" },
+      ...GUARDED,
       { code: "rate_limited", when: DESTINATION_LIMIT },
       { code: "delivery_failed", when: "The provider failed or timed out: no credit was spent, no verification was created, and an earlier one to the same destination still works." },
       { code: "internal_error" },
@@ -317,6 +342,7 @@ export const API_OPERATIONS: ApiOperation[] = [
       { code: "verification_not_pending" },
       { code: "too_many_sends" },
       { code: "insufficient_credits", when: "The team has no SMS credits left; nothing was sent." },
+      ...GUARDED,
       { code: "rate_limited", when: DESTINATION_LIMIT },
       { code: "delivery_failed", when: "The provider failed or timed out: no credit was spent and the previous code still works." },
       { code: "internal_error" },
@@ -441,7 +467,9 @@ export function openApiDocument(appUrl: URL = config.appUrl): OpenApiDocument {
         "",
         "Every request but this document's needs `Authorization: Bearer tsk_live_…` (create keys in Team → Developers). Bodies are JSON (`Content-Type: application/json`, at most 16 KiB); every answer is JSON with `Cache-Control: no-store`.",
         "",
-        `Limits: ${REQUESTS_PER_KEY_PER_SECOND} requests a second per key; ${SENDS_PER_DESTINATION_PER_HOUR} sends an hour per destination from one team and ${SENDS_PER_DESTINATION_PER_HOUR_ALL_TEAMS} from all teams (aliases such as \`name+tag@\` count as one address); ${MAX_CHECKS} checks per verification; ${MAX_SENDS} sends per verification. A 429 carries \`Retry-After\`.`,
+        `Limits: ${REQUESTS_PER_KEY_PER_SECOND} requests a second per key; ${SENDS_PER_DESTINATION_PER_HOUR} sends an hour per destination from one team and ${SENDS_PER_DESTINATION_PER_HOUR_ALL_TEAMS} from all teams (aliases such as \`name+tag@\` count as one address); ${MAX_CHECKS} checks per verification; ${MAX_SENDS} sends per verification. ${phoneLimitsSentence()} A 429 carries \`Retry-After\`.`,
+        "",
+        "SMS and voice codes go only to the countries the key's team allows (Team → SMS & voice; a new team starts with North America, much of Western Europe, Australia and New Zealand), never to premium-rate, shared-cost, toll-free, personal forwarding, UAN, voicemail or pager numbers, and not by SMS to a landline.",
         "",
         "SMS and voice calls cost 1 credit each from the key's team; email is free. A failed delivery costs nothing.",
       ].join("\n"),

@@ -7,7 +7,7 @@ import { send } from "@/lib/messaging";
 import { rateLimit } from "@/lib/rate-limit";
 import { keyedHash, matchesKeyedHash } from "@/lib/security/crypto";
 import { withCredit } from "@/lib/teams/credits";
-import { failure, RATE_LIMIT_MESSAGES, type ApiFailure } from "./errors";
+import { failure, guardFailure, RATE_LIMIT_MESSAGES, type ApiFailure } from "./errors";
 import { destinationKey } from "./destination";
 import type { ApiKeyPrincipal } from "./keys";
 import { verifyMessage, type Locale } from "./messages";
@@ -129,20 +129,26 @@ async function sendCode(message: { channel: Channel; to: string; subject?: strin
   }
 }
 
-/** Runs a paid (sms, voice) or free (email) send; a provider failure becomes `delivery_failed`. */
+/**
+ * Runs a paid (sms, voice) or free (email) send; a provider failure becomes `delivery_failed`.
+ * Paid sends pass the team's fraud controls inside `withCredit` (countries, line types,
+ * VoIP for the API, the pause, velocity), whose refusals are 403s and 429s.
+ */
 async function deliverOnce<T extends { id: string }>(
   teamId: string,
-  channel: Channel,
+  message: { channel: Channel; to: string },
   deliver: () => Promise<T>,
   precheck: (tx: Executor) => Promise<ApiFailure | null>,
 ): Promise<{ ok: true; sent: T } | ApiFailure> {
+  const { channel, to } = message;
   try {
     if (channel === "email") {
       const refused = await precheck(db());
       return refused ?? { ok: true, sent: await deliver() };
     }
-    const paid = await withCredit(teamId, channel, deliver, { precheck: (tx: Tx) => precheck(tx) });
+    const paid = await withCredit(teamId, { channel, to, use: "api" }, deliver, { precheck: (tx: Tx) => precheck(tx) });
     if (paid.ok) return { ok: true, sent: paid.sent };
+    if (paid.code === "GUARD") return guardFailure(paid.refusal);
     return paid.code === "REFUSED" ? paid.refusal : failure("insufficient_credits");
   } catch (error) {
     if (!(error instanceof SendFailed)) throw error;
@@ -189,7 +195,7 @@ export async function createVerification(principal: ApiKeyPrincipal, input: Crea
     }
   };
 
-  const delivered = await deliverOnce(teamId, input.channel, deliver, (ex) => countDestination(ex, teamId, input.to));
+  const delivered = await deliverOnce(teamId, input, deliver, (ex) => countDestination(ex, teamId, input.to));
   if (!delivered.ok) return delivered;
   const { row } = delivered.sent;
 
@@ -335,7 +341,7 @@ export async function fallbackVerification(principal: ApiKeyPrincipal, id: strin
     }
   };
 
-  const delivered = await deliverOnce(teamId, input.channel, deliver, precheck);
+  const delivered = await deliverOnce(teamId, { channel: input.channel, to: existing.to }, deliver, precheck);
   if (!delivered.ok) return delivered;
   if (delivered.sent.row) return ok(delivered.sent.row);
   // Approved or replaced while the call was placed: the new code was never stored; say what the verification is now.

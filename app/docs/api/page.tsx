@@ -19,6 +19,7 @@ import {
   MAX_BODY_KIB,
   MAX_CHECKS,
   MAX_SENDS,
+  phoneLimitsSentence,
   REQUESTS_PER_KEY_PER_SECOND,
   SENDS_PER_DESTINATION_PER_HOUR,
   SENDS_PER_DESTINATION_PER_HOUR_ALL_TEAMS,
@@ -39,6 +40,7 @@ const SECTIONS = [
   ["limits", "Rate limits"],
   ["idempotency", "Idempotency"],
   ["credits", "Credits"],
+  ["where-codes-go", "Where codes can go"],
   ["try-it", "Try it"],
 ] as const;
 
@@ -194,6 +196,7 @@ export default function ApiDocsPage() {
               </li>
               <li>{MAX_CHECKS} checks per verification; the fifth wrong code fails it.</li>
               <li>{MAX_SENDS} sends per verification: the first and two fallback calls.</li>
+              <li>{phoneLimitsSentence()}</li>
             </ul>
             <p className="text-slate-700">
               Over a limit, the answer is <code className="font-mono text-sm">429</code> with a{" "}
@@ -222,6 +225,30 @@ export default function ApiDocsPage() {
               </Link>
               .
             </p>
+          </Section>
+
+          <Section id="where-codes-go" title="Where codes can go">
+            <p className="text-slate-700">
+              SMS and voice codes cost real money on the way to some numbers, which is what toll fraud (&ldquo;SMS pumping&rdquo;) lives on, so
+              each team decides where its codes may go, and some numbers get none:
+            </p>
+            <ul className="list-disc space-y-1 pl-5 text-slate-700">
+              <li>
+                Only to the countries the team allows (a new team: North America, much of Western Europe, Australia and New Zealand). Owners
+                change the list under Team → SMS &amp; voice. Elsewhere: <code className="font-mono text-sm">403 country_not_allowed</code>.
+              </li>
+              <li>
+                Never to premium-rate, shared-cost, toll-free, personal forwarding, UAN, voicemail or pager numbers; never a text to a
+                landline (a <code className="font-mono text-sm">voice</code> call works); VoIP numbers unless the team turned them off:{" "}
+                <code className="font-mono text-sm">403 line_type_not_allowed</code>. The line type comes from the numbering plan, not the
+                carrier, so a number moved to a VoIP service still reads as mobile.
+              </li>
+              <li>
+                A burst to one block of 1,000 numbers pauses the team&apos;s SMS and voice and emails its owners; until an owner resumes them,
+                every SMS and voice request gets <code className="font-mono text-sm">403 sms_paused</code>. Email keeps working.
+              </li>
+            </ul>
+            <p className="text-slate-700">None of these refusals sends anything or costs a credit.</p>
           </Section>
 
           <Section id="try-it" title="Try it">

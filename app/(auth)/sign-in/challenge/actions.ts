@@ -33,7 +33,7 @@ export async function sendChallengeCodeAction(channel: "email" | "sms" | "voice"
   const result = await sendChallengeCode(await readChallengeCookie(), input.data, await requestMeta());
   return result.ok
     ? { ok: true, resendAt: result.resendAt.toISOString(), sentTo: result.sentTo }
-    : { ok: false, error: result.message, retryAfterSeconds: result.retryAfterSeconds, restart: result.restart, unusable: result.unusable };
+    : { ok: false, error: result.message, retryAfterSeconds: result.retryAfterSeconds, restart: result.restart, unusable: result.unusable, callInstead: result.callInstead };
 }
 
 const resetCodeInput = z.string().trim().min(1, "Enter the code.").max(40, "That code is too long.");

@@ -26,7 +26,9 @@ export async function sendStepUpCodeAction(channel: "email" | "sms" | "voice"): 
   const parsed = z.enum(["email", "sms", "voice"]).safeParse(channel);
   if (!parsed.success) return { ok: false, error: "Choose email, text message or a call." };
   const sent = await sendStepUpCode(user.id, parsed.data, await requestMeta());
-  return sent.ok ? { ok: true, resendAt: sent.resendAt.toISOString(), sentTo: sent.sentTo } : { ok: false, error: sent.message, retryAfterSeconds: sent.retryAfterSeconds, unusable: sent.code === "NO_CREDITS" };
+  return sent.ok
+    ? { ok: true, resendAt: sent.resendAt.toISOString(), sentTo: sent.sentTo }
+    : { ok: false, error: sent.message, retryAfterSeconds: sent.retryAfterSeconds, unusable: sent.unusable, callInstead: sent.callInstead };
 }
 
 export async function stepUpWebAuthnOptions(): Promise<OptionsAnswer> {
