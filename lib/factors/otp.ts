@@ -67,7 +67,7 @@ function lineTypeMessage(d: OtpErrorDetail = {}): string {
 function limitMessage({ guard, team, retryAfterSeconds }: OtpErrorDetail = {}): string {
   const wait = waitPhrase(retryAfterSeconds);
   const limit = guard?.code === "OVER_LIMIT" ? guard : null;
-  if (limit?.limit === "range") return `Too many codes went to numbers ${rangeLabel(limit.range)} in the last hour. Try again in ${wait}, or use another method.`;
+  if (limit?.limit === "range" || limit?.limit === "range_all_teams") return `Too many codes went to numbers ${rangeLabel(limit.range)} in the last hour. Try again in ${wait}, or use another method.`;
   if (limit?.limit === "all_teams_day") return `This service has sent as many text messages and calls today as its operator allows. Try again in ${wait}, or use another method.`;
   return `${team ?? "Your team"} has sent as many text messages and calls as it may for now. Try again in ${wait}, or use another method.`;
 }

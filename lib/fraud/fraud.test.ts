@@ -8,7 +8,7 @@ import { send } from "@/lib/messaging";
 import { footprint, keyedTeam, post, setBalance } from "@/lib/verify-api/test-client";
 import { addSmsFactor, createUser, joinTeam, meta, uniqueEmail } from "@/tests/helpers";
 import { DEFAULT_SMS_COUNTRIES } from "./countries";
-import { RANGE_BURST_PER_HOUR } from "./velocity";
+import { RANGE_BURST_ALL_TEAMS_PER_HOUR, RANGE_BURST_PER_HOUR } from "./velocity";
 
 // The real outbox sends, wrapped so a test can make some sends fail.
 vi.mock("@/lib/messaging", async (importOriginal) => {
@@ -253,6 +253,23 @@ describe("attacker: velocity", () => {
     expect((await post(CREATE, { to: "+33612345678", channel: "sms" }, team.key)).status).toBe(201);
     const day = await apiError(await post(CREATE, { to: "+4915123456789", channel: "sms" }, team.key));
     expect(day).toMatchObject({ status: 429, code: "rate_limited", message: expect.stringContaining("3 SMS and voice codes a day") });
+  });
+
+  it("many teams cannot share out one block: more than 50 an hour to one block from all teams together is refused, pausing no one", async () => {
+    const teamsOfAttacker = [await keyedTeam(), await keyedTeam(), await keyedTeam()];
+    const statuses: number[] = [];
+    for (const [t, team] of teamsOfAttacker.entries()) {
+      // Each team stays under its own block limit (20), so no team's anomaly rule fires.
+      for (let i = 0; i < RANGE_BURST_PER_HOUR; i++) statuses.push((await post(CREATE, { to: inBlock(t * RANGE_BURST_PER_HOUR + i), channel: "sms" }, team.key)).status);
+    }
+    expect(statuses.filter((s) => s === 201)).toHaveLength(RANGE_BURST_ALL_TEAMS_PER_HOUR);
+    expect(statuses.slice(RANGE_BURST_ALL_TEAMS_PER_HOUR).every((s) => s === 429)).toBe(true);
+    const last = teamsOfAttacker.at(-1)!;
+    const refused = await apiError(await post(CREATE, { to: inBlock(999), channel: "sms" }, last.key));
+    expect(refused).toMatchObject({ status: 429, code: "rate_limited", message: expect.stringContaining("+447400123xxx") });
+    for (const team of teamsOfAttacker) expect(await pauseEvents(team.teamId)).toHaveLength(0);
+    // Another block is not affected.
+    expect((await post(CREATE, { to: ownBlock(7), channel: "sms" }, last.key)).status).toBe(201);
   });
 
   it("the server's daily cap holds across all teams; a refusal for credits does not use it up", async () => {

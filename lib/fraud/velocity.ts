@@ -13,12 +13,19 @@ import type { NumberInfo } from "./numbers";
  */
 export const RANGE_BURST_PER_HOUR = 20;
 
+/**
+ * The same block from every team together: an attacker who opens many teams must not get 20
+ * per block per team. Going over it refuses without pausing anyone — which team started the
+ * burst cannot be told, and each team's own rule still pauses the team that crosses it.
+ */
+export const RANGE_BURST_ALL_TEAMS_PER_HOUR = 50;
+
 const MINUTE = 60;
 const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
 
-/** Which limit refused: the team's block of numbers, country, minute or day, or the whole server's day. */
-export type VelocityLimit = "range" | "country" | "team_minute" | "team_day" | "all_teams_day";
+/** Which limit refused: the team's block of numbers, the block from all teams, the team's country, minute or day, or the whole server's day. */
+export type VelocityLimit = "range" | "range_all_teams" | "country" | "team_minute" | "team_day" | "all_teams_day";
 
 export type OverLimit = {
   code: "OVER_LIMIT";
@@ -45,6 +52,7 @@ export async function countVelocity(tx: Tx, teamId: string, info: NumberInfo): P
   const { perMinute, perDay, perCountryPerHour } = config.smsVelocity;
   const limits: [VelocityLimit, string, number, number][] = [
     ["range", `sms:range:${teamId}:${info.range}`, RANGE_BURST_PER_HOUR, HOUR],
+    ["range_all_teams", `sms:range:all-teams:${info.range}`, RANGE_BURST_ALL_TEAMS_PER_HOUR, HOUR],
     ["country", `sms:country:${teamId}:${info.country}`, perCountryPerHour, HOUR],
     ["team_minute", `sms:team:minute:${teamId}`, perMinute, MINUTE],
     ["team_day", `sms:team:day:${teamId}`, perDay, DAY],

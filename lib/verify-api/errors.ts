@@ -2,7 +2,7 @@ import { config } from "@/lib/config";
 import { countryName } from "@/lib/fraud/countries";
 import type { GuardRefusal } from "@/lib/fraud/guard";
 import { lineTypeArticle, rangeLabel } from "@/lib/fraud/numbers";
-import { RANGE_BURST_PER_HOUR, type OverLimit } from "@/lib/fraud/velocity";
+import { RANGE_BURST_ALL_TEAMS_PER_HOUR, RANGE_BURST_PER_HOUR, type OverLimit } from "@/lib/fraud/velocity";
 
 /**
  * The Verify API's error codes: one table for the status each answers with and the message a
@@ -72,6 +72,8 @@ export const RATE_LIMIT_MESSAGES = {
   destination: `This destination got as many codes in the last hour as it may (5 from one team, 10 from all teams). ${WAIT}, or ask the person to use another number or address.`,
   range: (range: string) =>
     `Your team sent more than ${RANGE_BURST_PER_HOUR} SMS and voice codes to numbers ${rangeLabel(range)} (one block of 1,000 numbers) in the last hour, the pattern of SMS pumping; that block gets no more this hour. ${WAIT}.`,
+  rangeAllTeams: (range: string) =>
+    `Numbers ${rangeLabel(range)} (one block of 1,000 numbers) got more than ${RANGE_BURST_ALL_TEAMS_PER_HOUR} SMS and voice codes from this server in the last hour, the pattern of SMS pumping; that block gets no more this hour. ${WAIT}.`,
   country: (country: string | null, max: number) =>
     `Your team sent ${max} SMS and voice codes to numbers in ${country ? countryName(country) : "that country"} in the last hour, the most this server allows. ${WAIT}, or use email.`,
   teamMinute: (max: number) => `Your team sent ${max} SMS and voice codes a minute, the most this server allows. ${WAIT}, then try again.`,
@@ -84,6 +86,8 @@ function velocityMessage(over: OverLimit): string {
   switch (over.limit) {
     case "range":
       return RATE_LIMIT_MESSAGES.range(over.range);
+    case "range_all_teams":
+      return RATE_LIMIT_MESSAGES.rangeAllTeams(over.range);
     case "country":
       return RATE_LIMIT_MESSAGES.country(over.country, over.max);
     case "team_minute":
