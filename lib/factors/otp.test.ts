@@ -166,6 +166,23 @@ describe("issueOtp", () => {
     expect((await issueOtp({ ...input, destination: "+447400123456" }, meta)).ok).toBe(true);
   });
 
+  it("a provider outage counts toward no limit: five failed sends, the provider is back, the next one goes out", async () => {
+    const user = await createUser();
+    vi.spyOn(console, "error").mockImplementation(() => {});
+    for (const [channel, destination] of [["sms", PHONE], ["email", user.email]] as const) {
+      const input = { userId: user.userId, purpose: "enroll", channel, destination } as const;
+      for (let i = 0; i < SENDS_PER_DESTINATION_PER_HOUR; i++) {
+        vi.mocked(send).mockRejectedValueOnce(new Error("HTTP 500"));
+        expect(await issueOtp(input, meta)).toMatchObject({ ok: false, code: "SEND_FAILED" });
+        await endCooldowns();
+      }
+      expect(await issueOtp(input, meta)).toMatchObject({ ok: true });
+    }
+    // What was counted is what went out: one each.
+    const counters = await db().select().from(rateLimits).where(like(rateLimits.key, "otp:dest:%"));
+    expect(counters.map((row) => row.count)).toEqual([1, 1]);
+  });
+
   it("kills the previous code when a new one is sent", async () => {
     const { user, input, code: old } = await emailCode();
     await endCooldowns();

@@ -9,7 +9,7 @@ import type { GuardRefusal } from "@/lib/fraud/guard";
 import { lineTypeArticle, rangeLabel } from "@/lib/fraud/numbers";
 import { send } from "@/lib/messaging";
 import { safeDisplayName } from "@/lib/messaging/display-name";
-import { rateLimit } from "@/lib/rate-limit";
+import { giveBack, rateLimit, type Counted } from "@/lib/rate-limit";
 import { keyedHash, matchesKeyedHash } from "@/lib/security/crypto";
 import { waitPhrase } from "@/lib/format/wait";
 import { CREDIT_MESSAGES, payingTeam, withCredit } from "@/lib/teams/credits";
@@ -189,9 +189,10 @@ type SendRefusal = { ok: false; code: "COOLDOWN" | "RATE_LIMITED"; message: stri
 
 /**
  * Counts this send against the resend cooldown and the hourly caps, in `ex`; returns the
- * refusal, or null to go ahead.
+ * refusal, or null to go ahead. The caps it counted go into `counted`, to be given back if
+ * the provider then fails (the cooldown stays: it spaces out retries).
  */
-async function countSend(ex: Executor, input: IssueOtpInput, meta: RequestMeta): Promise<SendRefusal | null> {
+async function countSend(ex: Executor, input: IssueOtpInput, meta: RequestMeta, counted: Counted[]): Promise<SendRefusal | null> {
   const cooldown = await rateLimit(keys.cooldown(input), { limit: 1, windowSeconds: RESEND_COOLDOWN_SECONDS }, ex);
   if (!cooldown.allowed) return failure("COOLDOWN", { retryAfterSeconds: cooldown.retryAfterSeconds });
   const caps: [string, number][] = [
@@ -202,6 +203,7 @@ async function countSend(ex: Executor, input: IssueOtpInput, meta: RequestMeta):
   for (const [key, limit] of caps) {
     const result = await rateLimit(key, { limit, windowSeconds: HOUR }, ex);
     if (!result.allowed) return failure("RATE_LIMITED", { retryAfterSeconds: result.retryAfterSeconds });
+    counted.push(result.counted);
   }
   return null;
 }
@@ -210,9 +212,11 @@ async function countSend(ex: Executor, input: IssueOtpInput, meta: RequestMeta):
 class SendFailed extends Error {}
 
 /**
- * Sends a new code. Refuses during the resend cooldown and beyond the hourly caps; every
- * send that passes them counts, even one the provider fails, since a timeout may still
- * have delivered it. The code is stored only as an HMAC and never logged or returned.
+ * Sends a new code. Refuses during the resend cooldown and beyond the hourly caps. A send
+ * the provider fails counts toward none of the caps (nor the team's velocity limits): after
+ * an outage the person is not told "too many codes were sent" when none were; the 30 s
+ * cooldown still spaces out their retries. The code is stored only as an HMAC and never
+ * logged or returned.
  *
  * SMS and voice cost the paying team (`payingTeam`) one credit through `withCredit`; email
  * is free. The cooldown and caps are counted in the credit reservation's transaction, so a
@@ -255,9 +259,10 @@ export async function issueOtp(input: IssueOtpInput, meta: RequestMeta): Promise
   };
 
   let row: { id: string; createdAt: Date; expiresAt: Date };
+  const counted: Counted[] = [];
   try {
     if (input.channel === "email") {
-      const refused = await countSend(db(), input, meta);
+      const refused = await countSend(db(), input, meta, counted);
       if (refused) return refused;
       ({ row } = await deliver());
     } else {
@@ -265,7 +270,7 @@ export async function issueOtp(input: IssueOtpInput, meta: RequestMeta): Promise
       const teamId = await payingTeam(db(), input.userId);
       if (!teamId) return failure("NO_CREDITS");
       const message = { channel: input.channel, to: input.destination, use: "members" } as const;
-      const paid = await withCredit(teamId, message, deliver, { precheck: (tx) => countSend(tx, input, meta) });
+      const paid = await withCredit(teamId, message, deliver, { precheck: (tx) => countSend(tx, input, meta, counted) });
       if (!paid.ok) {
         if (paid.code === "GUARD") return guardFailure(paid.refusal, teamId, input.purpose);
         return paid.code === "REFUSED" ? paid.refusal : failure("NO_CREDITS");
@@ -275,6 +280,7 @@ export async function issueOtp(input: IssueOtpInput, meta: RequestMeta): Promise
   } catch (error) {
     if (!(error instanceof SendFailed)) throw error;
     console.error(`one-time code: ${input.channel} send failed: ${error.message}`);
+    await giveBack(counted);
     return failure("SEND_FAILED", { retryAfterSeconds: RESEND_COOLDOWN_SECONDS });
   }
 

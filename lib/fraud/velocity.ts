@@ -1,7 +1,7 @@
 import type { CountryCode } from "libphonenumber-js/max";
 import { config } from "@/lib/config";
 import type { Tx } from "@/lib/db";
-import { rateLimit } from "@/lib/rate-limit";
+import { rateLimit, type Counted } from "@/lib/rate-limit";
 import type { NumberInfo } from "./numbers";
 
 /**
@@ -44,11 +44,13 @@ export type OverLimit = {
  * all not toward the server-wide cap, which comes last: a team hammering its own limits, or
  * one with no credits left, must not use up what every other team may send.
  *
+ * What it counted goes into `counted`, for `withCredit` to give back when the send fails.
+ *
  * The range comes first so that a burst trips the anomaly rule whatever else it runs into.
  * The server-wide counter is one row every send of every team updates; the transaction
  * holding it is short (no provider call), so sends queue on it for moments only.
  */
-export async function countVelocity(tx: Tx, teamId: string, info: NumberInfo): Promise<OverLimit | null> {
+export async function countVelocity(tx: Tx, teamId: string, info: NumberInfo, counted: Counted[] = []): Promise<OverLimit | null> {
   const { perMinute, perDay, perCountryPerHour } = config.smsVelocity;
   const limits: [VelocityLimit, string, number, number][] = [
     ["range", `sms:range:${teamId}:${info.range}`, RANGE_BURST_PER_HOUR, HOUR],
@@ -59,8 +61,9 @@ export async function countVelocity(tx: Tx, teamId: string, info: NumberInfo): P
     ["all_teams_day", "sms:all-teams:day", config.maxSmsPerDay, DAY],
   ];
   for (const [limit, key, max, windowSeconds] of limits) {
-    const counted = await rateLimit(key, { limit: max, windowSeconds }, tx);
-    if (!counted.allowed) return { code: "OVER_LIMIT", limit, max, retryAfterSeconds: counted.retryAfterSeconds, range: info.range, country: info.country };
+    const result = await rateLimit(key, { limit: max, windowSeconds }, tx);
+    if (!result.allowed) return { code: "OVER_LIMIT", limit, max, retryAfterSeconds: result.retryAfterSeconds, range: info.range, country: info.country };
+    counted.push(result.counted);
   }
   return null;
 }

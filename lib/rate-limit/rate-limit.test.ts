@@ -2,9 +2,26 @@ import { eq, sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { db } from "@/lib/db";
 import { rateLimits } from "@/lib/db/schema";
-import { clearRateLimit, peekRateLimit, rateLimit } from ".";
+import { clearRateLimit, giveBack, peekRateLimit, rateLimit } from ".";
 
 describe("rate limits", () => {
+  it("giveBack takes one event back in the window it was counted in, never from a later window, never below 0", async () => {
+    const window = { limit: 5, windowSeconds: 60 };
+    await rateLimit("t:back", window);
+    const second = await rateLimit("t:back", window);
+    await giveBack([second.counted]);
+    expect(await peekRateLimit("t:back")).toMatchObject({ count: 1 });
+    // The window ended and a new one began: the old event is not taken from the new count.
+    const old = (await rateLimit("t:back", window)).counted;
+    await db().update(rateLimits).set({ resetAt: sql`now() - interval '1 second'` }).where(eq(rateLimits.key, "t:back"));
+    await rateLimit("t:back", window);
+    await giveBack([old]);
+    expect(await peekRateLimit("t:back")).toMatchObject({ count: 1 });
+    const fresh = (await rateLimit("t:floor", window)).counted;
+    await giveBack([fresh, fresh, fresh]);
+    expect(await peekRateLimit("t:floor")).toMatchObject({ count: 0 });
+  });
+
   it("allows `limit` events per window, then says how long to wait", async () => {
     const window = { limit: 3, windowSeconds: 60 };
     const results = [];

@@ -7,6 +7,7 @@ import { config } from "@/lib/config";
 import { db, type Executor, type Tx } from "@/lib/db";
 import { creditLedger, memberships, teams, users } from "@/lib/db/schema";
 import { isUuid } from "@/lib/db/uuid";
+import { giveBack, type Counted } from "@/lib/rate-limit";
 import { safeDisplayName } from "@/lib/messaging/display-name";
 import { notifyTeamOwners } from "@/lib/notifications";
 import { lockTeam, teamRole } from "./policy";
@@ -114,8 +115,9 @@ class Guarded extends Error {
  *     in a transaction of its own and emails its owners (lib/fraud/pause.ts);
  *  2. `send` runs with no transaction open;
  *  3. on success the ledger row gets the message's id; on a throw `releaseCredit` removes
- *     the reservation as if it never happened (see there). The velocity counts stay: a
- *     provider that timed out may still have delivered.
+ *     the reservation as if it never happened (see there) and the velocity counts are
+ *     given back: the limits count messages that went out, not attempts (issue 12: after
+ *     an outage nobody may be refused for sends that never happened).
  * A crash between 1 and 3 leaves the debit with no message id: the credit is spent, which
  * is right when the provider got the message and costs one credit when it did not.
  */
@@ -126,13 +128,14 @@ export async function withCredit<T extends { id: string }, R = never>(
   options: { precheck?: (tx: Tx) => Promise<R | null> } = {},
 ): Promise<PaidSend<T, R>> {
   let reserved: { refusal: R } | { ledgerId: string; balance: number };
+  const velocity: Counted[] = [];
   try {
     reserved = await db().transaction(async (tx) => {
       const refusal = options.precheck ? await options.precheck(tx) : null;
       if (refusal !== null) return { refusal };
       const screened = await screenPaidSend(tx, teamId, message);
       if ("refusal" in screened) throw new Guarded(screened.refusal);
-      const over = await countVelocity(tx, teamId, screened.info);
+      const over = await countVelocity(tx, teamId, screened.info, velocity);
       if (over) throw new Guarded(over);
       const debit = await debitCredit(tx, { teamId, reason: message.channel });
       if (!debit.ok) throw new NoCredits();
@@ -153,6 +156,8 @@ export async function withCredit<T extends { id: string }, R = never>(
   } catch (error) {
     try {
       await releaseCredit(teamId, reserved.ledgerId);
+      // Nothing went out: the velocity limits count messages, not attempts.
+      await giveBack(velocity);
     } catch (releaseError) {
       // The send's error matters more to the caller; the ledger stays consistent (the debit simply stays).
       console.error(`credits: could not release the reservation ${reserved.ledgerId}: ${releaseError instanceof Error ? releaseError.message : releaseError}`);

@@ -146,6 +146,20 @@ describe("POST /api/v1/verifications", () => {
     expect(await footprint(team.teamId)).toEqual(before);
   });
 
+  it("a provider outage counts toward no limit: after five 502s to a number, the first send once the provider is back goes out", async () => {
+    const team = await keyedTeam();
+    vi.spyOn(console, "error").mockImplementation(() => {});
+    for (let i = 0; i < 5; i++) {
+      vi.mocked(send).mockRejectedValueOnce(new Error("HTTP 500"));
+      await expectError(await post(CREATE, { to: PHONE, channel: "sms" }, team.key), 502, "delivery_failed");
+    }
+    expect((await create(team.key)).response.status).toBe(201);
+    // The fraud controls' team counters say one message went out, too.
+    const minute = await db().select().from(rateLimits).where(like(rateLimits.key, `sms:team:minute:${team.teamId}`));
+    expect(minute.map((row) => row.count)).toEqual([1]);
+    expect(await creditBalance(team.teamId)).toBe(49);
+  });
+
   it("refuses 4- and 5-digit codes with the reason (at least 20 bits, NIST SP 800-63B); nothing sent or spent", async () => {
     const team = await keyedTeam();
     for (const code_length of [4, 5]) {

@@ -4,7 +4,7 @@ import { db, type Executor, type Tx } from "@/lib/db";
 import { teams, verifications, type Channel, type Verification } from "@/lib/db/schema";
 import { isUuid } from "@/lib/db/uuid";
 import { send } from "@/lib/messaging";
-import { rateLimit } from "@/lib/rate-limit";
+import { giveBack, rateLimit, type Counted } from "@/lib/rate-limit";
 import { keyedHash, matchesKeyedHash } from "@/lib/security/crypto";
 import { withCredit } from "@/lib/teams/credits";
 import { failure, guardFailure, RATE_LIMIT_MESSAGES, type ApiFailure } from "./errors";
@@ -101,17 +101,18 @@ async function teamName(teamId: string): Promise<string> {
  * Counts one send to `to`, in `ex`; the refusal, or null to go ahead. Two counters, both by
  * `destinationKey` (aliases of one mailbox count together): the team's 5 an hour, and 10 an
  * hour across all teams — opening more teams must not multiply what one number or inbox
- * receives.
+ * receives. What it counted goes into `counted`: a send the provider fails gives it back.
  */
-async function countDestination(ex: Executor, teamId: string, to: string): Promise<ApiFailure | null> {
+async function countDestination(ex: Executor, teamId: string, to: string, counted: Counted[]): Promise<ApiFailure | null> {
   const key = destinationKey(to);
   const limits: [string, number][] = [
     [`verify:dest:${teamId}:${key}`, SENDS_PER_DESTINATION_PER_HOUR],
     [`verify:dest:any:${key}`, SENDS_PER_DESTINATION_PER_HOUR_ALL_TEAMS],
   ];
   for (const [name, limit] of limits) {
-    const counted = await rateLimit(name, { limit, windowSeconds: HOUR }, ex);
-    if (!counted.allowed) return failure("rate_limited", { message: RATE_LIMIT_MESSAGES.destination, retryAfterSeconds: counted.retryAfterSeconds });
+    const result = await rateLimit(name, { limit, windowSeconds: HOUR }, ex);
+    if (!result.allowed) return failure("rate_limited", { message: RATE_LIMIT_MESSAGES.destination, retryAfterSeconds: result.retryAfterSeconds });
+    counted.push(result.counted);
   }
   return null;
 }
@@ -139,6 +140,8 @@ async function deliverOnce<T extends { id: string }>(
   message: { channel: Channel; to: string },
   deliver: () => Promise<T>,
   precheck: (tx: Executor) => Promise<ApiFailure | null>,
+  /** What `precheck` counted, given back when the provider fails: only sent messages count. */
+  counted: Counted[],
 ): Promise<{ ok: true; sent: T } | ApiFailure> {
   const { channel, to } = message;
   try {
@@ -153,6 +156,7 @@ async function deliverOnce<T extends { id: string }>(
   } catch (error) {
     if (!(error instanceof SendFailed)) throw error;
     console.error(`verify api: ${channel} send failed: ${error.message}`);
+    await giveBack(counted);
     return failure("delivery_failed");
   }
 }
@@ -195,7 +199,8 @@ export async function createVerification(principal: ApiKeyPrincipal, input: Crea
     }
   };
 
-  const delivered = await deliverOnce(teamId, input, deliver, (ex) => countDestination(ex, teamId, input.to));
+  const counted: Counted[] = [];
+  const delivered = await deliverOnce(teamId, input, deliver, (ex) => countDestination(ex, teamId, input.to, counted), counted);
   if (!delivered.ok) return delivered;
   const { row } = delivered.sent;
 
@@ -290,6 +295,7 @@ export async function fallbackVerification(principal: ApiKeyPrincipal, id: strin
   const code = generateCode(existing.codeLength);
   const text = verifyMessage(input.channel, { code, teamName: await teamName(teamId), locale, minutes: CODE_TTL_SECONDS / 60 });
 
+  const counted: Counted[] = [];
   const precheck = async (ex: Executor): Promise<ApiFailure | null> => {
     const [row] = await ex
       .select({ channel: verifications.channel, status: verifications.status, attempts: verifications.attempts, sends: verifications.sends, expired: shown.expired })
@@ -300,7 +306,7 @@ export async function fallbackVerification(principal: ApiKeyPrincipal, id: strin
     if (row.channel === "email") return failure("fallback_unavailable");
     if (row.status !== "pending" || row.expired || row.attempts >= MAX_CHECKS) return failure("verification_not_pending");
     if (row.sends >= MAX_SENDS) return failure("too_many_sends");
-    const limited = await countDestination(ex, teamId, existing.to);
+    const limited = await countDestination(ex, teamId, existing.to, counted);
     if (limited) return limited;
     await ex
       .update(verifications)
@@ -341,7 +347,7 @@ export async function fallbackVerification(principal: ApiKeyPrincipal, id: strin
     }
   };
 
-  const delivered = await deliverOnce(teamId, { channel: input.channel, to: existing.to }, deliver, precheck);
+  const delivered = await deliverOnce(teamId, { channel: input.channel, to: existing.to }, deliver, precheck, counted);
   if (!delivered.ok) return delivered;
   if (delivered.sent.row) return ok(delivered.sent.row);
   // Approved or replaced while the call was placed: the new code was never stored; say what the verification is now.
