@@ -36,6 +36,13 @@ export const config = {
   get secret(): string | undefined {
     return process.env.TESSERA_SECRET || undefined;
   },
+  /**
+   * The secret being rotated out (TESSERA_SECRET_PREVIOUS): data sealed under it still opens,
+   * and the database's key check moves to the new secret (README, "Rotating it").
+   */
+  get previousSecret(): string | undefined {
+    return process.env.TESSERA_SECRET_PREVIOUS || undefined;
+  },
   /** The public URL people use; WebAuthn's origin and RP ID come from it. */
   get appUrl(): URL {
     return new URL(process.env.NEXTAUTH_URL || "http://localhost:3000");
@@ -86,6 +93,13 @@ export const config = {
    */
   get minMembershipHoursForReset(): number {
     return wholeNumber("TESSERA_MIN_MEMBERSHIP_AGE_FOR_RESET_HOURS", 24, [0, 720], "hours");
+  },
+  /**
+   * Sign-ups allowed from one IP address per hour (TESSERA_SIGNUPS_PER_IP_PER_HOUR, default 20):
+   * enough for an office behind one NAT, not for a bot. The e2e suite raises it.
+   */
+  get signUpsPerIpPerHour(): number {
+    return wholeNumber("TESSERA_SIGNUPS_PER_IP_PER_HOUR", 20, [1, 1_000_000], "sign-ups");
   },
   /**
    * How many reverse proxies stand between the internet and Tessera (TRUSTED_PROXY_HOPS,

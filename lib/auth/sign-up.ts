@@ -1,4 +1,5 @@
 import { recordAudit, type RequestMeta } from "@/lib/audit";
+import { config } from "@/lib/config";
 import { db } from "@/lib/db";
 import { memberships, teams, users } from "@/lib/db/schema";
 import { send } from "@/lib/messaging";
@@ -8,9 +9,6 @@ import { authFailure, type AuthFailure } from "./errors";
 import type { SignUpInput } from "./input";
 import { hashPassword } from "./password";
 import { greeting } from "@/lib/messaging/display-name";
-
-/** Sign-ups per IP address per hour: enough for an office behind one NAT, not for a bot. */
-export const signUpsPerIpPerHour = () => Number(process.env.TESSERA_SIGNUPS_PER_IP_PER_HOUR) || 20;
 
 export type SignUpResult =
   | { ok: true; userId: string; teamId: string; challengeToken: string }
@@ -24,7 +22,7 @@ export type SignUpResult =
  */
 export async function signUp(input: SignUpInput, meta: RequestMeta): Promise<SignUpResult> {
   if (meta.ip) {
-    const limit = await rateLimit(`signup:ip:${meta.ip}`, { limit: signUpsPerIpPerHour(), windowSeconds: 3600 });
+    const limit = await rateLimit(`signup:ip:${meta.ip}`, { limit: config.signUpsPerIpPerHour, windowSeconds: 3600 });
     if (!limit.allowed) return authFailure("RATE_LIMITED", limit.retryAfterSeconds);
   }
   const passwordHash = await hashPassword(input.password);

@@ -585,6 +585,23 @@ export const apiIdempotency = pgTable(
   (t) => [primaryKey({ columns: [t.apiKeyId, t.key] }), index("api_idempotency_created_idx").on(t.createdAt)],
 );
 
+/**
+ * One row: a check value of the master secret (an HMAC of a fixed label under a key derived
+ * from it — never the key), written at the first start and compared at every start, so an
+ * instance whose key cannot open this database's data stops instead of refusing every code
+ * (lib/security/key-check.ts).
+ */
+export const keyCheck = pgTable(
+  "key_check",
+  {
+    id: integer("id").primaryKey().default(1),
+    value: text("value").notNull(),
+    createdAt: createdAt(),
+    updatedAt: at("updated_at").notNull().defaultNow(),
+  },
+  (t) => [check("key_check_single_row", sql`${t.id} = 1`)],
+);
+
 export type User = typeof users.$inferSelect;
 export type Team = typeof teams.$inferSelect;
 export type Membership = typeof memberships.$inferSelect;

@@ -1,12 +1,14 @@
 import { missingPeerServer } from "@/lib/auth/client-ip";
 import { config } from "@/lib/config";
+import { checkKeyAgainstDatabase } from "@/lib/security/key-check";
 import { loadMasterSecret } from "@/lib/security/secret";
-import { prepareDatabase } from ".";
+import { db, prepareDatabase } from ".";
 
 /**
  * A server without its database or its secret is useless: when the database cannot be
  * opened or migrated (the PGlite folder held by another process, an unreachable
- * DATABASE_URL), or a production server has no TESSERA_SECRET, stop the process with the
+ * DATABASE_URL), a production server has no TESSERA_SECRET, or the secret is not the one
+ * the database's data was sealed with (lib/security/key-check.ts), stop the process with the
  * reason instead of serving errors. So is a production server that cannot tell a client's
  * address (a bare `next start`): every per-IP limit would answer to a forged header.
  * Those checks come first: a refusal leaves no new database behind.
@@ -17,6 +19,7 @@ export async function prepareDatabaseOrExit(): Promise<void> {
     if (peerServer) throw new Error(peerServer);
     loadMasterSecret();
     await prepareDatabase();
+    await checkKeyAgainstDatabase(db());
   } catch (error) {
     console.error(`Tessera cannot start: ${error instanceof Error ? error.message : String(error)}`);
     process.exit(1);

@@ -13,6 +13,7 @@ function machine(name: string, env: Record<string, string> = {}) {
   vi.stubEnv("TESSERA_DATA_DIR", path.join(root, name, "data"));
   vi.stubEnv("NODE_ENV", "production");
   vi.stubEnv("NEXTAUTH_URL", "");
+  vi.stubEnv("DATABASE_URL", "");
   for (const [key, value] of Object.entries(env)) vi.stubEnv(key, value);
 }
 
@@ -113,6 +114,17 @@ describe("which servers may generate a key", () => {
       expect(() => resolveMasterSecret(quiet), name).toThrow(/TESSERA_SECRET is not set\. This server is served at https?:\/\/tessera\.example\.com/);
       expect(filesUnder(path.join(root, name)), name).toEqual({});
     }
+  });
+
+  it("a production server on PostgreSQL refuses to start without TESSERA_SECRET, even on localhost, and says how to make one", () => {
+    for (const url of ["postgres://tessera@db.internal:5432/tessera", "postgresql://tessera@127.0.0.1/tessera"]) {
+      machine("container", { DATABASE_URL: url, NEXTAUTH_URL: "http://localhost:3000" });
+      expect(() => resolveMasterSecret(quiet), url).toThrow(/TESSERA_SECRET is not set, and DATABASE_URL names a PostgreSQL server\..*`openssl rand -base64 48`/);
+      expect(filesUnder(path.join(root, "container"))).toEqual({});
+    }
+    // Development on a shared PostgreSQL keeps its generated key; the database's key check tells instances apart (key-check.ts).
+    machine("dev-on-postgres", { NODE_ENV: "development", DATABASE_URL: "postgres://tessera@127.0.0.1/tessera" });
+    expect(() => resolveMasterSecret(quiet)).not.toThrow();
   });
 
   it("TESSERA_SECRET is used as given (32 characters at least), with no file anywhere", () => {

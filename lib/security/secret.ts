@@ -67,23 +67,46 @@ export function resolveMasterSecret(warn: (message: string) => void = console.wa
   return checkedAgainstDataDir(readKey(file));
 }
 
+/** Two ways to make a secret, named in the refusals below. */
+const MAKE_SECRET = "openssl rand -base64 48";
+const MAKE_SECRET_NODE = `node -e "console.log(require('node:crypto').randomBytes(48).toString('base64'))"`;
+
+const isPostgresUrl = (url: string | undefined) => !!url && /^postgres(ql)?:\/\//.test(url);
+
 /**
  * The rule for generating a key: only while NEXTAUTH_URL is on this machine (localhost,
  * 127.0.0.0/8, ::1), or in development. A production build (`npm start`) served on any other
  * host, or over https on one, is reached by other people: it refuses to start without
  * TESSERA_SECRET, since a generated key would live and die with one machine's home folder.
- * `npm start` on a fresh machine and the e2e suite (http://localhost) keep working.
+ * So does a production build on PostgreSQL, wherever it is served: a database server is
+ * shared by instances and outlives containers, and each of those would generate a key of its
+ * own that opens none of the others' data. `npm start` on a fresh machine (embedded PGlite)
+ * and the e2e suite (http://localhost) keep working.
  */
 export function missingProductionSecret(): string | null {
+  if (config.isProduction && isPostgresUrl(config.databaseUrl)) {
+    return (
+      "TESSERA_SECRET is not set, and DATABASE_URL names a PostgreSQL server. Every instance on that database, and every restart on a new disk, " +
+      "must seal and open its data with one secret; a generated key lives on one machine's disk, and another instance's key would refuse every right code. " +
+      `Make one with \`${MAKE_SECRET}\` (or \`${MAKE_SECRET_NODE}\`) and set it as TESSERA_SECRET, the same on every instance.`
+    );
+  }
   const url = config.appUrl;
   const host = url.hostname.replace(/^\[|\]$/g, "");
   const local = host === "localhost" || host.endsWith(".localhost") || /^127\.\d+\.\d+\.\d+$/.test(host) || host === "::1";
   if (local || !(config.isProduction || url.protocol === "https:")) return null;
   return (
     `TESSERA_SECRET is not set. This server is served at ${url.origin}, so it needs its own master secret: ` +
-    "set TESSERA_SECRET to 32 or more random characters (e.g. the output of `openssl rand -base64 48`), the same on every instance. " +
+    `set TESSERA_SECRET to 32 or more random characters (e.g. the output of \`${MAKE_SECRET}\`), the same on every instance. ` +
     "Tessera generates a key by itself only for a server on localhost."
   );
+}
+
+/** Where the master secret comes from, as an operator would look for it (in start-up messages). */
+export function masterSecretSource(): string {
+  if (config.secret !== undefined) return "TESSERA_SECRET";
+  const legacy = path.join(config.dataDir, LEGACY_KEY_FILE);
+  return `The development key at ${fs.existsSync(legacy) ? legacy : developmentKeyPath()}`;
 }
 
 /** `<config>/tessera/keys/<data folder's name, no leading dot>-<hash of its absolute path>.key`: one key per data folder. */
@@ -131,7 +154,7 @@ export function deriveKey(purpose: string): Buffer {
  * before the rotation still opens (README, "Rotating TESSERA_SECRET").
  */
 export function derivePreviousKey(purpose: string): Buffer | undefined {
-  const previous = process.env.TESSERA_SECRET_PREVIOUS;
+  const previous = config.previousSecret;
   if (!previous) return undefined;
   return Buffer.from(hkdfSync("sha256", Buffer.from(previous, "utf8"), Buffer.alloc(0), `tessera:${purpose}`, 32));
 }
