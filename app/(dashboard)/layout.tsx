@@ -1,6 +1,7 @@
 import type { ReactNode } from "react";
 import { GraceBanner } from "@/components/dashboard/grace-banner";
 import { NavLink } from "@/components/dashboard/nav-link";
+import { ProvidersBanner } from "@/components/dashboard/providers-banner";
 import { TeamSwitcher } from "@/components/dashboard/team-switcher";
 import { UserMenu } from "@/components/dashboard/user-menu";
 import { Logo } from "@/components/ui/logo";
@@ -8,6 +9,7 @@ import { currentTeam, isTeamAdmin } from "@/lib/auth/current-team";
 import { requireUser } from "@/lib/auth/current-user";
 import { userPolicy } from "@/lib/auth/policy-gate";
 import { listNames } from "@/lib/format/list";
+import { unconfiguredChannels } from "@/lib/messaging/choose-provider";
 
 function MainNav({ admin, className }: { admin: boolean; className: string }) {
   return (
@@ -41,6 +43,7 @@ export default async function DashboardLayout({ children }: { children: ReactNod
       {policy.status === "grace" && policy.graceEndsAt && (
         <GraceBanner teams={listNames(policy.requiredBy.map((t) => t.name))} endsAt={policy.graceEndsAt.toISOString()} />
       )}
+      {team?.role === "owner" && <ProvidersBanner unconfigured={unconfiguredChannels()} />}
       <main className="mx-auto max-w-5xl px-4 py-8">{children}</main>
     </div>
   );

@@ -1,5 +1,6 @@
 import { missingPeerServer } from "@/lib/auth/client-ip";
 import { config } from "@/lib/config";
+import { warnUnconfiguredChannels } from "@/lib/messaging/choose-provider";
 import { checkKeyAgainstDatabase } from "@/lib/security/key-check";
 import { loadMasterSecret } from "@/lib/security/secret";
 import { db, prepareDatabase } from ".";
@@ -11,7 +12,8 @@ import { db, prepareDatabase } from ".";
  * the database's data was sealed with (lib/security/key-check.ts), stop the process with the
  * reason instead of serving errors. So is a production server that cannot tell a client's
  * address (a bare `next start`): every per-IP limit would answer to a forged header.
- * Those checks come first: a refusal leaves no new database behind.
+ * Those checks come first: a refusal leaves no new database behind. A channel with no
+ * provider does not stop the start (email-only or app-only teams work): it is warned about.
  */
 export async function prepareDatabaseOrExit(): Promise<void> {
   try {
@@ -24,4 +26,5 @@ export async function prepareDatabaseOrExit(): Promise<void> {
     console.error(`Tessera cannot start: ${error instanceof Error ? error.message : String(error)}`);
     process.exit(1);
   }
+  warnUnconfiguredChannels();
 }

@@ -8,6 +8,7 @@ import { countryName } from "@/lib/fraud/countries";
 import type { GuardRefusal } from "@/lib/fraud/guard";
 import { lineTypeArticle, rangeLabel } from "@/lib/fraud/numbers";
 import { send } from "@/lib/messaging";
+import { channelConfigured } from "@/lib/messaging/choose-provider";
 import { safeDisplayName } from "@/lib/messaging/display-name";
 import { giveBack, rateLimit, type Counted } from "@/lib/rate-limit";
 import { keyedHash, matchesKeyedHash } from "@/lib/security/crypto";
@@ -37,6 +38,7 @@ export type OtpErrorDetail = {
   /** The paying team's name, as safe to show (null when it cannot be). */
   team?: string | null;
   purpose?: OtpPurpose;
+  channel?: Channel;
 };
 
 const WHERE_OWNERS_CHANGE_IT = "Team → SMS & voice";
@@ -89,6 +91,10 @@ export const OTP_ERRORS = {
   SMS_PAUSED: ({ team }: OtpErrorDetail = {}) =>
     `Text messages and calls are paused for ${team ?? "your team"} after an unusual burst of codes. Use another method for now; an owner can resume them under ${WHERE_OWNERS_CHANGE_IT}.`,
   SMS_LIMITED: limitMessage,
+  // The server has no provider for the channel (production, lib/messaging/choose-provider.ts):
+  // nothing the person did, and nothing waiting cures.
+  NOT_CONFIGURED: ({ channel }: OtpErrorDetail = {}) =>
+    `This service can't send ${channel === "email" ? "email" : "text messages or calls"} yet: its operator hasn't connected a provider. Use another method.`,
 } as const satisfies Record<string, (d?: OtpErrorDetail) => string>;
 
 export type OtpErrorCode = keyof typeof OTP_ERRORS;
@@ -102,7 +108,16 @@ export type IssueOtpInput = {
   challengeId?: string | null;
 };
 
-export type IssueOtpErrorCode = "COOLDOWN" | "RATE_LIMITED" | "SEND_FAILED" | "NO_CREDITS" | "COUNTRY_NOT_ALLOWED" | "NUMBER_NOT_ALLOWED" | "SMS_PAUSED" | "SMS_LIMITED";
+export type IssueOtpErrorCode =
+  | "COOLDOWN"
+  | "RATE_LIMITED"
+  | "SEND_FAILED"
+  | "NO_CREDITS"
+  | "COUNTRY_NOT_ALLOWED"
+  | "NUMBER_NOT_ALLOWED"
+  | "SMS_PAUSED"
+  | "SMS_LIMITED"
+  | "NOT_CONFIGURED";
 
 export type IssueOtpResult =
   | { ok: true; expiresAt: Date; resendAt: Date }
@@ -111,10 +126,11 @@ export type IssueOtpResult =
 
 /**
  * Refusals that no waiting cures: the channel cannot work for this person now (no credits,
- * a number the team does not send to, a paused team), so a prompt offers the other methods.
+ * a number the team does not send to, a paused team, no provider on this server), so a
+ * prompt offers the other methods.
  */
 export function methodUnusable(code: string): boolean {
-  return code === "NO_CREDITS" || code === "COUNTRY_NOT_ALLOWED" || code === "NUMBER_NOT_ALLOWED" || code === "SMS_PAUSED";
+  return code === "NO_CREDITS" || code === "COUNTRY_NOT_ALLOWED" || code === "NUMBER_NOT_ALLOWED" || code === "SMS_PAUSED" || code === "NOT_CONFIGURED";
 }
 
 export type VerifyOtpInput = {
@@ -231,6 +247,10 @@ class SendFailed extends Error {}
 export async function issueOtp(input: IssueOtpInput, meta: RequestMeta): Promise<IssueOtpResult> {
   if (input.channel !== "email" && !/^\+[1-9]\d{6,14}$/.test(input.destination)) {
     throw new Error("issueOtp: SMS and voice destinations must be E.164 (use parsePhone)");
+  }
+  // Before the cooldown and the caps: a channel that cannot send counts toward nothing.
+  if (!channelConfigured(input.channel)) {
+    return { ok: false as const, code: "NOT_CONFIGURED" as const, message: OTP_ERRORS.NOT_CONFIGURED({ channel: input.channel }) };
   }
 
   const code = generateCode();

@@ -44,3 +44,15 @@ export class MessagingConfigError extends Error {
     this.name = "MessagingConfigError";
   }
 }
+
+/**
+ * A channel with no provider where nobody reads the outbox (production without
+ * TESSERA_DEV_OUTBOX): callers check `channelConfigured` first and refuse without a trace;
+ * this is what any other send (a security email, an invitation) meets.
+ */
+export class ChannelNotConfiguredError extends MessagingConfigError {
+  constructor(readonly channel: Channel) {
+    super(`No provider is configured for ${channel} on this server, and no one can read its outbox: the message was not sent.`);
+    this.name = "ChannelNotConfiguredError";
+  }
+}

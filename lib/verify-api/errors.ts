@@ -56,6 +56,11 @@ export const API_ERRORS = {
   rate_limited: { status: 429, message: "Too many requests. Wait the number of seconds in the `Retry-After` header, then try again." },
   internal_error: { status: 500, message: "Something went wrong on our side. Try again in a moment." },
   delivery_failed: { status: 502, message: "The message could not be delivered. Try again in a moment." },
+  channel_not_configured: {
+    status: 503,
+    message:
+      "This server has no provider for this channel (its operator has not configured email, or SMS and voice), so nothing was sent or charged. Use another channel; retrying will not help until the operator sets one up.",
+  },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 export type ApiErrorKey = keyof typeof API_ERRORS;

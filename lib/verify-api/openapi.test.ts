@@ -83,10 +83,10 @@ describe("the OpenAPI document", () => {
 
   it("has the four operations and itself, each with every status of its table", () => {
     expect(Object.keys(document.paths).sort()).toEqual(["/openapi.json", "/verifications", "/verifications/{id}", "/verifications/{id}/check", "/verifications/{id}/fallback"]);
-    expect(Object.keys(operation("/verifications", "post").responses).sort()).toEqual(["201", "400", "401", "402", "403", "405", "409", "413", "415", "429", "500", "502"]);
+    expect(Object.keys(operation("/verifications", "post").responses).sort()).toEqual(["201", "400", "401", "402", "403", "405", "409", "413", "415", "429", "500", "502", "503"]);
     expect(Object.keys(operation("/verifications/{id}", "get").responses).sort()).toEqual(["200", "401", "404", "405", "429", "500"]);
     expect(Object.keys(operation("/verifications/{id}/check", "post").responses).sort()).toEqual(["200", "400", "401", "404", "405", "409", "413", "415", "429", "500"]);
-    expect(Object.keys(operation("/verifications/{id}/fallback", "post").responses).sort()).toEqual(["200", "400", "401", "402", "403", "404", "405", "409", "413", "415", "429", "500", "502"]);
+    expect(Object.keys(operation("/verifications/{id}/fallback", "post").responses).sort()).toEqual(["200", "400", "401", "402", "403", "404", "405", "409", "413", "415", "429", "500", "502", "503"]);
   });
 
   it("documents the headers: Retry-After on 429, WWW-Authenticate on 401, Allow on 405, Idempotency-Key and Idempotent-Replayed on create", () => {
@@ -141,7 +141,7 @@ describe("the OpenAPI document", () => {
     expect(conflict({ error: { code: "already_approved", message: "Already approved." } })).toBe(true);
     expect(conflict({ error: { code: "too_many_sends", message: "Too many sends." } })).toBe(false);
     expect(conflict({ error: { code: "already_approved", message: "Already approved.", stack: "at …" } })).toBe(false);
-    expect(new Set(Object.values(API_ERRORS).map((e) => e.status)).size).toBe(12);
+    expect(new Set(Object.values(API_ERRORS).map((e) => e.status)).size).toBe(13);
   });
 });
 
@@ -256,6 +256,11 @@ describe("real responses of the route handlers", () => {
     vi.stubEnv("TWILIO_FROM_NUMBER", "+15005550006");
     vi.stubEnv("TWILIO_API_BASE_URL", `http://127.0.0.1:${port}`);
   }
+  /** A production server with no provider and no outbox reader (lib/messaging/choose-provider.ts). */
+  function withoutProviders() {
+    vi.stubEnv("NODE_ENV", "production");
+    vi.stubEnv("TESSERA_DEV_OUTBOX", "");
+  }
   /** The key's next request is its 101st this second. */
   async function exhaustKeyLimit() {
     await db()
@@ -329,6 +334,9 @@ describe("real responses of the route handlers", () => {
 
     await breakPhoneProvider();
     expect((await expectDocumented(await create({ to: "+447400123456", channel: "sms" }), "POST", "/verifications")).error).toMatchObject({ code: "delivery_failed" });
+    vi.unstubAllEnvs();
+    withoutProviders();
+    expect((await expectDocumented(await create({ to: PHONE, channel: "sms" }), "POST", "/verifications")).error).toMatchObject({ code: "channel_not_configured" });
     vi.unstubAllEnvs();
     await whileFailing(() => create({ to: PHONE, channel: "sms" }), "POST", "/verifications");
 
@@ -405,6 +413,9 @@ describe("real responses of the route handlers", () => {
     await db().update(teams).set({ smsPausedAt: null, smsPauseReason: null }).where(eq(teams.id, teamId));
     await breakPhoneProvider();
     expect((await expectDocumented(await fallback(fresh.id), "POST", T)).error).toMatchObject({ code: "delivery_failed" });
+    vi.unstubAllEnvs();
+    withoutProviders();
+    expect((await expectDocumented(await fallback(fresh.id), "POST", T)).error).toMatchObject({ code: "channel_not_configured" });
     vi.unstubAllEnvs();
     await exhaustDestination(fresh.to);
     expect((await expectDocumented(await fallback(fresh.id), "POST", T)).error).toMatchObject({ code: "rate_limited" });

@@ -86,6 +86,8 @@ const WHEN: Record<ApiErrorCode, string> = {
   rate_limited: `Over ${REQUESTS_PER_KEY_PER_SECOND} requests a second with this key; wait \`Retry-After\` seconds.`,
   internal_error: "Something failed on our side; it is logged. Retry later.",
   delivery_failed: "The SMS, voice or email provider failed or timed out; no credit was spent.",
+  channel_not_configured:
+    "The server has no provider for the channel (in production, no Resend for email or no Twilio for SMS and voice): nothing was sent, stored or charged, and no limit counted. Not transient, so no `Retry-After`: use another channel, or ask the operator.",
 };
 
 /** Where the general message of errors.ts is not what clients get, the one they do. */
@@ -288,6 +290,7 @@ export const API_OPERATIONS: ApiOperation[] = [
       ...GUARDED,
       { code: "rate_limited", when: DESTINATION_LIMIT },
       { code: "delivery_failed", when: "The provider failed or timed out: no credit was spent, no verification was created, and an earlier one to the same destination still works." },
+      { code: "channel_not_configured" },
       { code: "internal_error" },
     ],
   },
@@ -345,6 +348,7 @@ export const API_OPERATIONS: ApiOperation[] = [
       ...GUARDED,
       { code: "rate_limited", when: DESTINATION_LIMIT },
       { code: "delivery_failed", when: "The provider failed or timed out: no credit was spent and the previous code still works." },
+      { code: "channel_not_configured", when: "The server has no SMS and voice provider: no call was placed, nothing was charged, and the previous code still works." },
       { code: "internal_error" },
     ],
   },
@@ -382,6 +386,7 @@ const STATUS_TEXT: Record<number, string> = {
   429: "Too many requests",
   500: "Internal error",
   502: "Bad gateway",
+  503: "Service unavailable",
 };
 
 const ref = (kind: "schemas" | "parameters" | "headers", name: string): Ref => ({ $ref: `#/components/${kind}/${name}` });

@@ -4,6 +4,7 @@ import { db, type Executor, type Tx } from "@/lib/db";
 import { teams, verifications, type Channel, type Verification } from "@/lib/db/schema";
 import { isUuid } from "@/lib/db/uuid";
 import { send } from "@/lib/messaging";
+import { channelConfigured } from "@/lib/messaging/choose-provider";
 import { giveBack, rateLimit, type Counted } from "@/lib/rate-limit";
 import { keyedHash, matchesKeyedHash } from "@/lib/security/crypto";
 import { withCredit } from "@/lib/teams/credits";
@@ -162,7 +163,8 @@ async function deliverOnce<T extends { id: string }>(
 }
 
 /**
- * Sends a new code to `to` and returns the pending verification. SMS and voice cost the
+ * Sends a new code to `to` and returns the pending verification; a channel this server has
+ * no provider for is refused first (`channel_not_configured`). SMS and voice cost the
  * key's team one credit through `withCredit`, whose reservation transaction also counts
  * the destination limit: at 0 credits it rolls back, so nothing is sent, stored or counted.
  *
@@ -172,6 +174,8 @@ async function deliverOnce<T extends { id: string }>(
  * leaves the code the person may already hold working.
  */
 export async function createVerification(principal: ApiKeyPrincipal, input: CreateVerificationInput): Promise<VerifyResult> {
+  // Before anything is counted or reserved: a channel that cannot send leaves no trace.
+  if (!channelConfigured(input.channel)) return failure("channel_not_configured");
   const { teamId, keyId } = principal;
   const code = generateCode(input.code_length);
   const text = verifyMessage(input.channel, { code, teamName: await teamName(teamId), locale: input.locale, minutes: CODE_TTL_SECONDS / 60 });
@@ -290,6 +294,8 @@ async function settled(principal: ApiKeyPrincipal, id: string): Promise<VerifyRe
 export async function fallbackVerification(principal: ApiKeyPrincipal, id: string, input: FallbackInput): Promise<VerifyResult> {
   const existing = await find(principal, id);
   if (!existing) return notFound();
+  // An email verification gets its own answer (fallback_unavailable) from the precheck.
+  if (existing.channel !== "email" && !channelConfigured(input.channel)) return failure("channel_not_configured");
   const { teamId } = principal;
   const locale = existing.locale as Locale;
   const code = generateCode(existing.codeLength);
