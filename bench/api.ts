@@ -15,6 +15,7 @@
  * It prints requests/s, p50 and p99 latency, and each endpoint's throughput as a share of the bare one.
  */
 import { spawn, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -44,9 +45,19 @@ async function seed(): Promise<string[]> {
   return keys;
 }
 
+const BENCH_SECRET = randomBytes(32).toString("base64url");
+
 async function startServer(port: number, env: Record<string, string>): Promise<ChildProcess> {
   const child = spawn(process.execPath, [path.join("scripts", "server.mjs"), "-p", String(port)], {
-    env: { ...process.env, ...env, NEXT_TELEMETRY_DISABLED: "1", NEXTAUTH_URL: `http://localhost:${port}` },
+    // The outbox is the provider only where it is read (TESSERA_DEV_OUTBOX); on PostgreSQL a production server needs a secret.
+    env: {
+      ...process.env,
+      TESSERA_DEV_OUTBOX: "1",
+      TESSERA_SECRET: process.env.TESSERA_SECRET || BENCH_SECRET,
+      ...env,
+      NEXT_TELEMETRY_DISABLED: "1",
+      NEXTAUTH_URL: `http://localhost:${port}`,
+    },
     stdio: ["ignore", "ignore", "inherit"],
   });
   const deadline = Date.now() + 60_000;
