@@ -215,11 +215,11 @@ describe("a paid SMS whose status could not be recorded", () => {
     expect((await deliveries())[0]).toMatchObject({ status: "queued", providerMessageId: sid });
   });
 
-  it("a delivery Twilio's callback left at its own `sending` is fetched by its sid", async () => {
+  it("a delivery left `sending` with its sid recorded is fetched by its sid", async () => {
     const user = await createUser();
     expect(await smsCode(user.userId)).toMatchObject({ ok: true });
     const sid = onlySid();
-    // Twilio's "sending" (dispatching to the carrier) arrived by status callback and the message went no further.
+    // As a status callback of Twilio's own "sending" was stored before it was told apart from Tessera's.
     await db().update(messageDeliveries).set({ status: "sending" }).where(eq(messageDeliveries.provider, "twilio"));
     server.resources.get(sid)!.status = "undelivered";
     server.resources.get(sid)!.error_code = 30003;

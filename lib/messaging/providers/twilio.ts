@@ -46,8 +46,12 @@ type Resource = z.infer<typeof resource>;
 const messageList = z.object({ messages: z.array(resource) });
 const callList = z.object({ calls: z.array(resource) });
 
-/** Our own "sending" means "Tessera is calling the provider"; Twilio's (dispatching to the carrier) is recorded as the queued message it still is. */
-const ourStatus = (status: string) => (status === "sending" ? "queued" : status);
+/**
+ * A Twilio status as Tessera records it. Tessera's own "sending" means "the provider is being
+ * called, or its answer was lost" (what the reconciler settles); Twilio's "sending"
+ * (dispatching to the carrier) is recorded as the queued message it still is.
+ */
+export const ourTwilioStatus = (status: string) => (status === "sending" ? "queued" : status);
 
 /** A send reaches Twilio within the timeout of its delivery row; this much more allows for the two clocks disagreeing. */
 const CLOCK_SKEW_MS = 30_000;
@@ -91,7 +95,7 @@ export function twilioProvider(settings: TwilioSettings): MessageProvider {
 
   const reported = (r: Resource, channel: string) => ({
     providerMessageId: r.sid,
-    status: ourStatus(r.status),
+    status: ourTwilioStatus(r.status),
     error: channel === "sms" && r.error_code != null && r.error_code !== "" ? twilioErrorText(r.error_code) : null,
   });
 
