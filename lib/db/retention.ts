@@ -1,4 +1,6 @@
 import { inArray, lt, sql } from "drizzle-orm";
+import { log } from "@/lib/log";
+import { reconcileDeliveries, type Reconciled } from "@/lib/messaging/reconcile";
 import { db } from "./index";
 import { messageDeliveries, outbox, rateLimits, verifications } from "./schema";
 
@@ -50,17 +52,39 @@ export async function pruneExpired(): Promise<Pruned> {
   };
 }
 
-let lastRun = 0;
+export type RetentionPass = { pruned: Pruned | null; reconciled: Reconciled | null };
 
 /**
- * Runs `pruneExpired` in the background at most once a minute per process, so the tables
- * stay bounded without a scheduler to deploy. Called where rows are written; never delays
- * or fails the caller.
+ * One background pass: prunes a batch of expired rows, then settles a batch of half-finished
+ * sends (lib/messaging/reconcile.ts). Never throws: a part that fails is logged and null,
+ * and the next pass tries again.
+ */
+export async function runRetentionPass(): Promise<RetentionPass> {
+  const pruned = await pruneExpired().catch((error: unknown) => {
+    log.error("retention.prune_failed", {}, error);
+    return null;
+  });
+  const reconciled = await reconcileDeliveries().catch((error: unknown) => {
+    log.error("retention.reconcile_failed", {}, error);
+    return null;
+  });
+  return { pruned, reconciled };
+}
+
+let lastRun = 0;
+let running = false;
+
+/**
+ * Runs `runRetentionPass` in the background at most once a minute per process, and never
+ * two at once (a pass waits on providers), so the tables stay bounded and stuck sends get
+ * settled without a scheduler to deploy. Called where rows are written; never delays or
+ * fails the caller.
  */
 export function pruneSoon(now = Date.now()): void {
-  if (now - lastRun < INTERVAL_MS) return;
+  if (running || now - lastRun < INTERVAL_MS) return;
   lastRun = now;
-  pruneExpired().catch((error) => {
-    console.error(`retention: pruning failed: ${error instanceof Error ? error.message : error}`);
+  running = true;
+  void runRetentionPass().finally(() => {
+    running = false;
   });
 }

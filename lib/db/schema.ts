@@ -499,14 +499,23 @@ export const messageDeliveries = pgTable(
     to: text("to").notNull(),
     /** The provider's id for the message (Twilio's `SM…`/`CA…`, Resend's uuid, the outbox row's id). */
     providerMessageId: text("provider_message_id"),
-    /** "sending" while the provider is called, then "sent" (accepted), "failed", or the provider's later status. */
+    /**
+     * "sending" while the provider is called, then "sent" (accepted), "failed", the provider's
+     * later status, or "unknown" when the reconciler could not learn what became of a send.
+     */
     status: text("status").notNull(),
     /** The provider's error, for failed sends; never contains a code. */
     error: text("error"),
     createdAt: createdAt(),
+    /** The last change, or the reconciler's last look at a delivery still "sending". */
     updatedAt: at("updated_at").notNull().defaultNow(),
   },
-  (t) => [index("message_deliveries_provider_id_idx").on(t.provider, t.providerMessageId), index("message_deliveries_created_idx").on(t.createdAt)],
+  (t) => [
+    index("message_deliveries_provider_id_idx").on(t.provider, t.providerMessageId),
+    index("message_deliveries_created_idx").on(t.createdAt),
+    // The reconciler's queue (lib/messaging/reconcile.ts): only deliveries still "sending", oldest touch first.
+    index("message_deliveries_sending_idx").on(t.updatedAt).where(sql`${t.status} = 'sending'`),
+  ],
 );
 
 /** Developer API keys (Team → Developers): `tsk_live_…`, shown once, stored as SHA-256. */

@@ -254,7 +254,7 @@ export async function issueOtp(input: IssueOtpInput, meta: RequestMeta): Promise
   }
 
   const code = generateCode();
-  const deliver = async () => {
+  const deliver = async (paidBy?: { ledgerId: string }) => {
     const [row] = await db()
       .insert(otpCodes)
       .values({
@@ -269,7 +269,7 @@ export async function issueOtp(input: IssueOtpInput, meta: RequestMeta): Promise
       .returning({ id: otpCodes.id, createdAt: otpCodes.createdAt, expiresAt: otpCodes.expiresAt });
     try {
       const message = codeMessage(input.channel, { code, purpose: input.purpose, minutes: CODE_TTL_SECONDS / 60 });
-      const sent = await send({ channel: input.channel, to: input.destination, ...message });
+      const sent = await send({ channel: input.channel, to: input.destination, ...message }, paidBy);
       return { id: sent.id, row: row! };
     } catch (error) {
       await db().delete(otpCodes).where(eq(otpCodes.id, row!.id));

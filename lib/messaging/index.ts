@@ -1,6 +1,7 @@
 import { desc, lt } from "drizzle-orm";
 import { config } from "@/lib/config";
 import { db } from "@/lib/db";
+import { log } from "@/lib/log";
 import { outbox, type OutboxMessage } from "@/lib/db/schema";
 import { chooseProvider } from "./choose-provider";
 import { markAccepted, markFailed, startDelivery } from "./deliveries";
@@ -17,11 +18,14 @@ export { DeliveryError, MessagingConfigError } from "./errors";
  * whose id is the result's `id`. One attempt within `config.messageTimeoutMs`, no retry: the
  * caller tells the person, who can ask again.
  *
+ * `paid.ledgerId`: the credit-ledger row that paid for the message (lib/teams/credits.ts
+ * `withCredit`), which is given the delivery's id before the provider is called.
+ *
  * Throws `DeliveryError` when the provider refuses, fails or does not answer in time (its
  * message is safe to log), and `MessagingConfigError` when the provider's variables are set
  * only in part.
  */
-export async function send(message: Message): Promise<SendResult> {
+export async function send(message: Message, paid: { ledgerId?: string } = {}): Promise<SendResult> {
   let provider;
   let timeoutMs;
   try {
@@ -32,7 +36,7 @@ export async function send(message: Message): Promise<SendResult> {
     throw error;
   }
 
-  const deliveryId = await startDelivery({ provider: provider.name, channel: message.channel, to: message.to });
+  const deliveryId = await startDelivery({ provider: provider.name, channel: message.channel, to: message.to, ledgerId: paid.ledgerId });
   let accepted: Accepted;
   try {
     accepted = await provider.send(message, { deliveryId, signal: AbortSignal.timeout(timeoutMs), timeoutMs });
@@ -52,11 +56,12 @@ export async function send(message: Message): Promise<SendResult> {
   }
 
   // The provider has the message: failing to note it would make the caller report a failure
-  // (and refund a credit) for a message that is on its way.
+  // (and refund a credit) for a message that is on its way. The delivery stays "sending" and
+  // the reconciler (./reconcile.ts) settles it from the provider later.
   try {
     await markAccepted(deliveryId, accepted);
   } catch (error) {
-    console.error(`messaging: delivery ${deliveryId} was accepted as ${accepted.providerMessageId} but could not be recorded: ${error instanceof Error ? error.message : error}`);
+    log.error("messaging.accepted_not_recorded", { deliveryId, provider: provider.name, providerMessageId: accepted.providerMessageId }, error);
   }
   return { id: deliveryId, provider: provider.name, providerMessageId: accepted.providerMessageId };
 }

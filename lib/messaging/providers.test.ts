@@ -5,14 +5,12 @@ import { creditLedger, messageDeliveries, otpCodes, outbox } from "@/lib/db/sche
 import { voiceCodeMessage } from "@/lib/factors/messages";
 import { issueOtp, OTP_ERRORS } from "@/lib/factors/otp";
 import { creditBalance } from "@/lib/teams/credits";
-import { fakeResendEnv, fakeTwilioEnv, formOf, startFakeProviderServer, type FakeProviderServer } from "@/tests/fake-provider-server";
+import { clearProviderEnv, fakeResendEnv, fakeTwilioEnv, formOf, startFakeProviderServer, stubEnv, type FakeProviderServer } from "@/tests/fake-provider-server";
 import { createUser, meta } from "@/tests/helpers";
 import { DeliveryError, MessagingConfigError, send } from ".";
 
 const PHONE = "+14155552671";
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-/** Whatever the machine running the tests has set must not choose a provider here. */
-const PROVIDER_VARS = ["RESEND_API_KEY", "EMAIL_FROM", "RESEND_BASE_URL", "TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_FROM_NUMBER", "TWILIO_API_BASE_URL", "MESSAGE_TIMEOUT_MS", "NEXTAUTH_URL"];
 
 let server: FakeProviderServer;
 beforeAll(async () => {
@@ -21,17 +19,13 @@ beforeAll(async () => {
 afterAll(() => server.close());
 
 beforeEach(() => {
-  for (const name of PROVIDER_VARS) vi.stubEnv(name, undefined);
+  clearProviderEnv();
 });
 afterEach(() => {
   vi.unstubAllEnvs();
   vi.restoreAllMocks();
   server.reset();
 });
-
-function stubEnv(vars: Record<string, string>) {
-  for (const [name, value] of Object.entries(vars)) vi.stubEnv(name, value);
-}
 
 const deliveryRow = async (id: string) => (await db().select().from(messageDeliveries).where(eq(messageDeliveries.id, id)))[0];
 const allDeliveries = () => db().select().from(messageDeliveries);

@@ -57,6 +57,12 @@ describe("POST /api/webhooks/twilio/status", () => {
     expect((await delivery(sent.id)).status).toBe("delivered");
   });
 
+  it("stores Twilio's own `sending` (dispatching to the carrier) as queued, not as Tessera's `sending` that the reconciler settles", async () => {
+    const sent = await send({ channel: "sms", to: PHONE, text: "hello" });
+    expect((await callback({ MessageSid: sent.providerMessageId!, MessageStatus: "sending" })).status).toBe(204);
+    expect(await delivery(sent.id)).toMatchObject({ status: "queued" });
+  });
+
   it("stores an undelivered SMS with Twilio's error code, and a call's final status", async () => {
     const sms = await send({ channel: "sms", to: PHONE, text: "hello" });
     const call = await send({ channel: "voice", to: PHONE, text: "hello" });

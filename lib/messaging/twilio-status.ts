@@ -3,6 +3,7 @@ import { z } from "zod";
 import { config } from "@/lib/config";
 import { TWILIO_STATUS_PATH } from "./choose-provider";
 import { recordProviderStatus } from "./deliveries";
+import { ourTwilioStatus, twilioErrorText } from "./providers/twilio";
 
 /**
  * Twilio's request signature: HMAC-SHA1 under the auth token over the full URL it called
@@ -53,10 +54,10 @@ export async function handleTwilioStatus(input: { signature: string | null; body
     "MessageSid" in parsed.data
       ? {
           providerMessageId: parsed.data.MessageSid,
-          status: parsed.data.MessageStatus,
-          error: parsed.data.ErrorCode ? `Twilio reported error ${parsed.data.ErrorCode} for the SMS.` : null,
+          status: ourTwilioStatus(parsed.data.MessageStatus),
+          error: parsed.data.ErrorCode ? twilioErrorText(parsed.data.ErrorCode) : null,
         }
-      : { providerMessageId: parsed.data.CallSid, status: parsed.data.CallStatus, error: null };
+      : { providerMessageId: parsed.data.CallSid, status: ourTwilioStatus(parsed.data.CallStatus), error: null };
   // An unknown sid is answered 204 all the same: Twilio would only retry, and it may be a message sent before deliveries were recorded.
   await recordProviderStatus({ provider: "twilio", ...update, unlessFinal: !FINAL_STATUSES.includes(update.status) ? FINAL_STATUSES : undefined });
   return { status: 204 };

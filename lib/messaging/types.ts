@@ -26,11 +26,36 @@ export type SendContext = { deliveryId: string; signal: AbortSignal; timeoutMs: 
 /** What the provider accepted: its id for the message and the status it reported. */
 export type Accepted = { providerMessageId: string; status: string };
 
+/** A delivery whose outcome Tessera did not record, as the reconciler asks a provider about it. */
+export type Lookup = {
+  deliveryId: string;
+  channel: Channel;
+  to: string;
+  /** Null when the provider's answer to the send was lost with the rest. */
+  providerMessageId: string | null;
+  /** When the delivery row was written: the send reached the provider within `timeoutMs` of it. */
+  startedAt: Date;
+  signal: AbortSignal;
+  timeoutMs: number;
+};
+
+/** One message the provider has (or, for the outbox, knows it never had), and what became of it. */
+export type Reported = { providerMessageId: string | null; status: string; error: string | null };
+
+/**
+ * The provider's answer about a lookup: the messages it has that can be this delivery (none,
+ * one, or several the reconciler cannot tell apart), or why it cannot say at all.
+ */
+export type LookupResult = { matches: Reported[] } | { cannotTell: string };
+
 /**
  * One delivery service. `send` makes one attempt, within `context.signal`, and throws
  * `ProviderError` with the provider's own words when the provider refuses or cannot be reached.
+ * `lookup` asks, in one request within `lookup.signal`, what became of a message whose
+ * outcome was not recorded; it throws `ProviderError` when the provider cannot be asked now.
  */
 export interface MessageProvider {
   readonly name: string;
   send(message: Message, context: SendContext): Promise<Accepted>;
+  lookup(lookup: Lookup): Promise<LookupResult>;
 }

@@ -6,7 +6,6 @@ import { recordAudit, type RequestMeta } from "@/lib/audit";
 import { config } from "@/lib/config";
 import { db, type Executor, type Tx } from "@/lib/db";
 import { creditLedger, memberships, teams, users } from "@/lib/db/schema";
-import { isUuid } from "@/lib/db/uuid";
 import { giveBack, type Counted } from "@/lib/rate-limit";
 import { safeDisplayName } from "@/lib/messaging/display-name";
 import { notifyTeamOwners } from "@/lib/notifications";
@@ -113,18 +112,21 @@ class Guarded extends Error {
  *     refusal leaves no trace (precheck's counters and the velocity counters included:
  *     nothing was sent). A burst that goes over the number-range limit then pauses the team
  *     in a transaction of its own and emails its owners (lib/fraud/pause.ts);
- *  2. `send` runs with no transaction open;
- *  3. on success the ledger row gets the message's id; on a throw `releaseCredit` removes
- *     the reservation as if it never happened (see there) and the velocity counts are
- *     given back: the limits count messages that went out, not attempts (issue 12: after
- *     an outage nobody may be refused for sends that never happened).
- * A crash between 1 and 3 leaves the debit with no message id: the credit is spent, which
- * is right when the provider got the message and costs one credit when it did not.
+ *  2. `send` runs with no transaction open, given the reserved ledger row's id: it passes it
+ *     to lib/messaging `send`, which writes the delivery's id on that row together with the
+ *     delivery row, before the provider is called — so no fault after the provider's answer
+ *     can leave the debit without its message (the delivery itself is then settled by the
+ *     reconciler, lib/messaging/reconcile.ts);
+ *  3. on a throw `releaseCredit` removes the reservation as if it never happened (see there)
+ *     and the velocity counts are given back: the limits count messages that went out, not
+ *     attempts (issue 12: after an outage nobody may be refused for sends that never happened).
+ * A crash between 1 and 2 leaves the debit with no message id: the credit is spent, which
+ * costs one credit for a message that never went out.
  */
-export async function withCredit<T extends { id: string }, R = never>(
+export async function withCredit<T, R = never>(
   teamId: string,
   message: PaidMessage,
-  send: () => Promise<T>,
+  send: (paid: { ledgerId: string }) => Promise<T>,
   options: { precheck?: (tx: Tx) => Promise<R | null> } = {},
 ): Promise<PaidSend<T, R>> {
   let reserved: { refusal: R } | { ledgerId: string; balance: number };
@@ -152,7 +154,7 @@ export async function withCredit<T extends { id: string }, R = never>(
 
   let sent: T;
   try {
-    sent = await send();
+    sent = await send({ ledgerId: reserved.ledgerId });
   } catch (error) {
     try {
       await releaseCredit(teamId, reserved.ledgerId);
@@ -163,18 +165,6 @@ export async function withCredit<T extends { id: string }, R = never>(
       console.error(`credits: could not release the reservation ${reserved.ledgerId}: ${releaseError instanceof Error ? releaseError.message : releaseError}`);
     }
     throw error;
-  }
-
-  // The message is out and the credit spent whatever happens here: a ledger row without its
-  // message id is a gap in the record, not a reason to tell the person the send failed.
-  if (isUuid(sent.id)) {
-    try {
-      await db().update(creditLedger).set({ messageId: sent.id }).where(eq(creditLedger.id, reserved.ledgerId));
-    } catch (error) {
-      console.error(`credits: could not record message ${sent.id} on ledger row ${reserved.ledgerId}: ${error instanceof Error ? error.message : error}`);
-    }
-  } else {
-    console.error(`credits: message id ${JSON.stringify(sent.id)} is not a uuid; ledger row ${reserved.ledgerId} keeps no message id`);
   }
   return { ok: true, sent, balance: reserved.balance };
 }

@@ -121,9 +121,9 @@ async function countDestination(ex: Executor, teamId: string, to: string, counte
 /** The provider's error once the send's traces are undone: told apart from database errors, which propagate. */
 class SendFailed extends Error {}
 
-async function sendCode(message: { channel: Channel; to: string; subject?: string; text: string; locale: Locale }, code: string) {
+async function sendCode(message: { channel: Channel; to: string; subject?: string; text: string; locale: Locale }, code: string, paidBy?: { ledgerId: string }) {
   try {
-    return await send(message);
+    return await send(message, paidBy);
   } catch (error) {
     // A provider's error may echo the request; keep the code out of the log line.
     const reason = error instanceof Error ? error.message : String(error);
@@ -139,7 +139,7 @@ async function sendCode(message: { channel: Channel; to: string; subject?: strin
 async function deliverOnce<T extends { id: string }>(
   teamId: string,
   message: { channel: Channel; to: string },
-  deliver: () => Promise<T>,
+  deliver: (paidBy?: { ledgerId: string }) => Promise<T>,
   precheck: (tx: Executor) => Promise<ApiFailure | null>,
   /** What `precheck` counted, given back when the provider fails: only sent messages count. */
   counted: Counted[],
@@ -180,7 +180,7 @@ export async function createVerification(principal: ApiKeyPrincipal, input: Crea
   const code = generateCode(input.code_length);
   const text = verifyMessage(input.channel, { code, teamName: await teamName(teamId), locale: input.locale, minutes: CODE_TTL_SECONDS / 60 });
 
-  const deliver = async () => {
+  const deliver = async (paidBy?: { ledgerId: string }) => {
     const [row] = await db()
       .insert(verifications)
       .values({
@@ -195,7 +195,7 @@ export async function createVerification(principal: ApiKeyPrincipal, input: Crea
       })
       .returning(shown);
     try {
-      const sent = await sendCode({ channel: input.channel, to: input.to, ...text, locale: input.locale }, code);
+      const sent = await sendCode({ channel: input.channel, to: input.to, ...text, locale: input.locale }, code, paidBy);
       return { id: sent.id, row: row! };
     } catch (error) {
       await db().delete(verifications).where(eq(verifications.id, row!.id));

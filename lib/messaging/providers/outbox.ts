@@ -1,6 +1,7 @@
+import { eq } from "drizzle-orm";
 import { db } from "@/lib/db";
 import { outbox } from "@/lib/db/schema";
-import type { Message, MessageProvider, SendContext } from "../types";
+import type { Lookup, Message, MessageProvider, SendContext } from "../types";
 
 /**
  * The embedded provider: keeps every message, text included, in the database for /dev/outbox.
@@ -13,5 +14,16 @@ export const outboxProvider: MessageProvider = {
       .insert(outbox)
       .values({ id: deliveryId, channel: message.channel, to: message.to, subject: message.subject ?? null, text: message.text });
     return { providerMessageId: deliveryId, status: "delivered" };
+  },
+  // Sending is one local insert: the row is there (delivered) or the send never happened (failed).
+  async lookup({ deliveryId }: Lookup) {
+    const [row] = await db().select({ id: outbox.id }).from(outbox).where(eq(outbox.id, deliveryId));
+    return {
+      matches: [
+        row
+          ? { providerMessageId: row.id, status: "delivered", error: null }
+          : { providerMessageId: null, status: "failed", error: "The outbox holds no such message: it was never stored." },
+      ],
+    };
   },
 };

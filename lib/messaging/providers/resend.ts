@@ -1,6 +1,6 @@
 import { Resend } from "resend";
 import { ProviderError } from "../errors";
-import type { Message, MessageProvider, SendContext } from "../types";
+import type { Lookup, Message, MessageProvider, SendContext } from "../types";
 
 /** Every email Tessera sends has a subject; this covers a caller that forgot one. */
 const FALLBACK_SUBJECT = "A message from Tessera";
@@ -32,6 +32,22 @@ export function resendProvider(settings: ResendSettings): MessageProvider {
       }
       if (!data?.id) throw new ProviderError("Resend answered without an email id, so the email may not have been accepted.");
       return { providerMessageId: data.id, status: "sent" };
+    },
+    async lookup({ providerMessageId, signal, timeoutMs }: Lookup) {
+      // The idempotency key cannot recover a lost id: Resend answers a repeat only with the same payload, and the text (the code) is gone.
+      if (!providerMessageId) return { cannotTell: "Resend's answer to the send was lost, and Resend can be asked about an email only by its id." };
+      const { data, error } = await client.emails.get(providerMessageId, { signal });
+      if (error) {
+        if (signal.aborted) throw new ProviderError(`Resend did not answer the status request within ${timeoutMs} ms.`, { timedOut: true });
+        if (error.statusCode === 404) return { matches: [] };
+        const status = error.statusCode ? `HTTP ${error.statusCode}, ${error.name}` : error.name;
+        throw new ProviderError(`Resend could not say what became of the email (${status}): ${error.message}`, {
+          providerCode: error.name,
+          httpStatus: error.statusCode ?? undefined,
+        });
+      }
+      if (!data?.last_event) throw new ProviderError("Resend answered the status request without the email's last event.");
+      return { matches: [{ providerMessageId: data.id, status: data.last_event, error: null }] };
     },
   };
 }

@@ -1,0 +1,1 @@
+CREATE INDEX "message_deliveries_sending_idx" ON "message_deliveries" USING btree ("updated_at") WHERE "message_deliveries"."status" = 'sending';
