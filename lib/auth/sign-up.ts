@@ -8,6 +8,7 @@ import { authFailure, type AuthFailure } from "./errors";
 import type { SignUpInput } from "./input";
 import { hashPassword } from "./password";
 import { greeting } from "@/lib/messaging/display-name";
+import { log } from "@/lib/log";
 
 /** Sign-ups per IP address per hour: enough for an office behind one NAT, not for a bot. */
 export const signUpsPerIpPerHour = () => Number(process.env.TESSERA_SIGNUPS_PER_IP_PER_HOUR) || 20;
@@ -70,7 +71,7 @@ async function sendWelcome(input: SignUpInput) {
     });
   } catch (error) {
     // The account exists either way; a lost welcome email must not fail the sign-up.
-    console.error("welcome email failed", error instanceof Error ? error.message : error);
+    log.error("auth.welcome_email_failed", {}, error);
   }
 }
 

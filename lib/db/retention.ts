@@ -1,6 +1,7 @@
 import { inArray, lt, sql } from "drizzle-orm";
 import { db } from "./index";
 import { messageDeliveries, outbox, rateLimits, verifications } from "./schema";
+import { log } from "@/lib/log";
 
 /**
  * How long rows that only grow are kept. Verifications and deliveries hold people's phone
@@ -61,6 +62,6 @@ export function pruneSoon(now = Date.now()): void {
   if (now - lastRun < INTERVAL_MS) return;
   lastRun = now;
   pruneExpired().catch((error) => {
-    console.error(`retention: pruning failed: ${error instanceof Error ? error.message : error}`);
+    log.error("retention.prune_failed", {}, error);
   });
 }

@@ -2,6 +2,7 @@ import { missingPeerServer } from "@/lib/auth/client-ip";
 import { config } from "@/lib/config";
 import { loadMasterSecret } from "@/lib/security/secret";
 import { prepareDatabase } from ".";
+import { log } from "@/lib/log";
 
 /**
  * A server without its database or its secret is useless: when the database cannot be
@@ -18,7 +19,7 @@ export async function prepareDatabaseOrExit(): Promise<void> {
     loadMasterSecret();
     await prepareDatabase();
   } catch (error) {
-    console.error(`Tessera cannot start: ${error instanceof Error ? error.message : String(error)}`);
+    log.error("startup.failed", { message: `Tessera cannot start: ${error instanceof Error ? error.message : String(error)}` }, error);
     process.exit(1);
   }
 }

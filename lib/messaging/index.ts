@@ -5,8 +5,9 @@ import { outbox, type OutboxMessage } from "@/lib/db/schema";
 import { chooseProvider } from "./choose-provider";
 import { markAccepted, markFailed, startDelivery } from "./deliveries";
 import { DeliveryError, ProviderError } from "./errors";
-import { maskRecipient, redactProviderText } from "./redact";
+import { redactProviderText } from "./redact";
 import type { Accepted, Message, SendResult } from "./types";
+import { log } from "@/lib/log";
 
 export type { Message, SendResult } from "./types";
 export { DeliveryError, MessagingConfigError } from "./errors";
@@ -28,7 +29,7 @@ export async function send(message: Message): Promise<SendResult> {
     provider = chooseProvider(message.channel);
     timeoutMs = config.messageTimeoutMs;
   } catch (error) {
-    console.error(`messaging: cannot send ${message.channel}: ${error instanceof Error ? error.message : error}`);
+    log.error("messaging.not_configured", { channel: message.channel }, error);
     throw error;
   }
 
@@ -40,13 +41,11 @@ export async function send(message: Message): Promise<SendResult> {
     const failure = error instanceof ProviderError ? error : new ProviderError(`${provider.name} failed: ${error instanceof Error ? error.message : String(error)}`);
     const reason = redactProviderText(failure.message, message);
     const { providerCode, timedOut } = failure.details;
-    console.error(
-      `messaging: ${provider.name} ${message.channel} to ${maskRecipient(message.to)} failed (delivery ${deliveryId}${providerCode ? `, provider code ${providerCode}` : ""}): ${reason}`,
-    );
+    log.error("messaging.send_failed", { provider: provider.name, channel: message.channel, to: message.to, deliveryId, providerCode, reason });
     try {
       await markFailed(deliveryId, reason);
     } catch (recordError) {
-      console.error(`messaging: could not mark delivery ${deliveryId} failed: ${recordError instanceof Error ? recordError.message : recordError}`);
+      log.error("messaging.mark_failed_failed", { deliveryId }, recordError);
     }
     throw new DeliveryError(reason, { provider: provider.name, channel: message.channel, deliveryId, providerCode, timedOut });
   }
@@ -56,7 +55,7 @@ export async function send(message: Message): Promise<SendResult> {
   try {
     await markAccepted(deliveryId, accepted);
   } catch (error) {
-    console.error(`messaging: delivery ${deliveryId} was accepted as ${accepted.providerMessageId} but could not be recorded: ${error instanceof Error ? error.message : error}`);
+    log.error("messaging.accepted_not_recorded", { deliveryId, providerMessageId: accepted.providerMessageId }, error);
   }
   return { id: deliveryId, provider: provider.name, providerMessageId: accepted.providerMessageId };
 }

@@ -7,6 +7,7 @@ import { send } from "@/lib/messaging";
 import { rateLimit } from "@/lib/rate-limit";
 import { createUser, joinTeam, meta, outboxTo } from "@/tests/helpers";
 import { addCredits, CREDIT_MESSAGES, creditBalance, debitCredit, listLedger, payingTeam, topUpAllowance, withCredit } from "./credits";
+import { captureLog } from "@/tests/log-spy";
 
 afterEach(() => {
   vi.restoreAllMocks();
@@ -346,11 +347,11 @@ describe("withCredit", () => {
 
   it("keeps the debit when the provider's message id is not a uuid, and says so in the log", async () => {
     const { teamId } = await createUser();
-    const logged = vi.spyOn(console, "error").mockImplementation(() => {});
+    const logged = captureLog();
     const result = await withCredit(teamId, paid("sms"), async () => ({ id: "SM0123456789abcdef" }));
     expect(result).toMatchObject({ ok: true, balance: 49 });
     expect(await ledgerOf(teamId)).toMatchObject([{ delta: -1, messageId: null, balanceAfter: 49 }]);
-    expect(String(logged.mock.calls[0]?.[0])).toContain("not a uuid");
+    expect(logged.text()).toContain("credits.message_id_not_uuid");
   });
 });
 

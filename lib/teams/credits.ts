@@ -11,6 +11,7 @@ import { giveBack, type Counted } from "@/lib/rate-limit";
 import { safeDisplayName } from "@/lib/messaging/display-name";
 import { notifyTeamOwners } from "@/lib/notifications";
 import { lockTeam, teamRole } from "./policy";
+import { log } from "@/lib/log";
 
 export const MAX_TOP_UP = 100_000;
 /** Below this the credits page warns: a busy team spends that in a morning of sign-ins. */
@@ -160,7 +161,7 @@ export async function withCredit<T extends { id: string }, R = never>(
       await giveBack(velocity);
     } catch (releaseError) {
       // The send's error matters more to the caller; the ledger stays consistent (the debit simply stays).
-      console.error(`credits: could not release the reservation ${reserved.ledgerId}: ${releaseError instanceof Error ? releaseError.message : releaseError}`);
+      log.error("credits.release_failed", { ledgerId: reserved.ledgerId }, releaseError);
     }
     throw error;
   }
@@ -171,10 +172,10 @@ export async function withCredit<T extends { id: string }, R = never>(
     try {
       await db().update(creditLedger).set({ messageId: sent.id }).where(eq(creditLedger.id, reserved.ledgerId));
     } catch (error) {
-      console.error(`credits: could not record message ${sent.id} on ledger row ${reserved.ledgerId}: ${error instanceof Error ? error.message : error}`);
+      log.error("credits.message_id_not_recorded", { ledgerId: reserved.ledgerId, deliveryId: sent.id }, error);
     }
   } else {
-    console.error(`credits: message id ${JSON.stringify(sent.id)} is not a uuid; ledger row ${reserved.ledgerId} keeps no message id`);
+    log.warn("credits.message_id_not_uuid", { ledgerId: reserved.ledgerId, deliveryId: String(sent.id) });
   }
   return { ok: true, sent, balance: reserved.balance };
 }

@@ -56,6 +56,10 @@ export const API_ERRORS = {
   rate_limited: { status: 429, message: "Too many requests. Wait the number of seconds in the `Retry-After` header, then try again." },
   internal_error: { status: 500, message: "Something went wrong on our side. Try again in a moment." },
   delivery_failed: { status: 502, message: "The message could not be delivered. Try again in a moment." },
+  service_unavailable: {
+    status: 503,
+    message: "Tessera cannot reach its database right now. Wait the number of seconds in the `Retry-After` header, then try again.",
+  },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 export type ApiErrorKey = keyof typeof API_ERRORS;

@@ -86,6 +86,7 @@ const WHEN: Record<ApiErrorCode, string> = {
   rate_limited: `Over ${REQUESTS_PER_KEY_PER_SECOND} requests a second with this key; wait \`Retry-After\` seconds.`,
   internal_error: "Something failed on our side; it is logged. Retry later.",
   delivery_failed: "The SMS, voice or email provider failed or timed out; no credit was spent.",
+  service_unavailable: "The server cannot reach its database (down, restarting, or too slow to answer within its statement timeout); wait `Retry-After` seconds and retry.",
 };
 
 /** Where the general message of errors.ts is not what clients get, the one they do. */
@@ -244,7 +245,7 @@ const headers = {
   },
 } satisfies Record<string, HeaderObject>;
 
-const HEADERS_BY_STATUS: Partial<Record<number, (keyof typeof headers)[]>> = { 401: ["WWW-Authenticate"], 405: ["Allow"], 429: ["Retry-After"] };
+const HEADERS_BY_STATUS: Partial<Record<number, (keyof typeof headers)[]>> = { 401: ["WWW-Authenticate"], 405: ["Allow"], 429: ["Retry-After"], 503: ["Retry-After"] };
 
 // ——— Operations ———
 
@@ -289,6 +290,7 @@ export const API_OPERATIONS: ApiOperation[] = [
       { code: "rate_limited", when: DESTINATION_LIMIT },
       { code: "delivery_failed", when: "The provider failed or timed out: no credit was spent, no verification was created, and an earlier one to the same destination still works." },
       { code: "internal_error" },
+      { code: "service_unavailable" },
     ],
   },
   {
@@ -299,7 +301,7 @@ export const API_OPERATIONS: ApiOperation[] = [
     description: "The verification's current state. Never the code.",
     authenticated: true,
     success: { status: 200, description: "The verification.", example: EXAMPLE_VERIFICATION },
-    errors: [...COMMON_AUTH, UNKNOWN_ID, { code: "rate_limited" }, { code: "internal_error" }],
+    errors: [...COMMON_AUTH, UNKNOWN_ID, { code: "rate_limited" }, { code: "internal_error" }, { code: "service_unavailable" }],
   },
   {
     id: "checkVerification",
@@ -322,6 +324,7 @@ export const API_OPERATIONS: ApiOperation[] = [
       { code: "already_approved" },
       { code: "rate_limited" },
       { code: "internal_error" },
+      { code: "service_unavailable" },
     ],
   },
   {
@@ -346,6 +349,7 @@ export const API_OPERATIONS: ApiOperation[] = [
       { code: "rate_limited", when: DESTINATION_LIMIT },
       { code: "delivery_failed", when: "The provider failed or timed out: no credit was spent and the previous code still works." },
       { code: "internal_error" },
+      { code: "service_unavailable" },
     ],
   },
   {
@@ -382,6 +386,7 @@ const STATUS_TEXT: Record<number, string> = {
   429: "Too many requests",
   500: "Internal error",
   502: "Bad gateway",
+  503: "Service unavailable",
 };
 
 const ref = (kind: "schemas" | "parameters" | "headers", name: string): Ref => ({ $ref: `#/components/${kind}/${name}` });
