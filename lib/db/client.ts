@@ -23,11 +23,19 @@ installSafeQueryErrors();
 
 /** Idle connections are closed after this long, so a burst's connections do not linger (poolers reap idle ones anyway). */
 const IDLE_TIMEOUT_SECONDS = 60;
+/**
+ * postgres.js waits before reconnecting a pool slot after a failure, 3^n / 100 s growing
+ * to 20 s, and a query queued on that slot waits with it: during an outage requests hung
+ * up to 17 s before being told anything. Capped at half a second, a request learns at once
+ * that the database is down, and the first one after it is back gets through.
+ */
+const MAX_RECONNECT_DELAY_SECONDS = 0.5;
+const reconnectDelay = (retries: number) => Math.min(MAX_RECONNECT_DELAY_SECONDS, 0.05 * 2 ** retries);
 
 /**
  * postgres.js options from lib/config.ts. Without a connect timeout a request waited for
- * the TCP connect (up to 30 s, postgres.js's default) while PostgreSQL was down or
- * restarting; without a statement timeout one stuck query held a connection for ever.
+ * the TCP connect (up to 30 s, postgres.js's default) while PostgreSQL was unreachable;
+ * without a statement timeout one stuck query held a connection for ever.
  */
 export function postgresOptions(overrides: { max?: number; statementTimeout?: boolean } = {}): postgres.Options<Record<string, never>> {
   const { poolSize, prepare, connectTimeoutMs, statementTimeoutMs } = config.postgres;
@@ -37,6 +45,7 @@ export function postgresOptions(overrides: { max?: number; statementTimeout?: bo
     prepare,
     connect_timeout: connectTimeoutMs / 1000,
     idle_timeout: IDLE_TIMEOUT_SECONDS,
+    backoff: reconnectDelay,
     onnotice: () => {},
     ...(statementTimeout ? { connection: { statement_timeout: statementTimeoutMs } } : {}),
   };
