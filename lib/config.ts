@@ -12,6 +12,15 @@ function wholeNumber(name: string, fallback: number, [min, max]: [number, number
   return value;
 }
 
+/** `true`/`1` or `false`/`0`; unset means `fallback`, anything else stops with the reason. */
+function yesNo(name: string, fallback: boolean): boolean {
+  const raw = process.env[name]?.trim().toLowerCase();
+  if (!raw) return fallback;
+  if (raw === "true" || raw === "1") return true;
+  if (raw === "false" || raw === "0") return false;
+  throw new Error(`${name} must be true or false; it is "${process.env[name]}".`);
+}
+
 /**
  * Every environment variable Tessera reads, with its default, in one place.
  * README.md → "Configuration" documents the same list.
@@ -20,6 +29,27 @@ export const config = {
   /** A PostgreSQL server; unset means embedded PGlite in `dataDir`. */
   get databaseUrl(): string | undefined {
     return process.env.DATABASE_URL || undefined;
+  },
+  /**
+   * How Tessera talks to a PostgreSQL server (DATABASE_URL only; PGlite is in-process).
+   * - TESSERA_DB_POOL_SIZE (1–1000, default 10): connections per process. Instances × pool
+   *   size must stay under the server's (or pooler's) connection limit.
+   * - TESSERA_DB_PREPARE (`true`/`false`, default true): named prepared statements. `false`
+   *   for a pooler in transaction mode (PgBouncer, Supabase's and Neon's pooled URLs), where the
+   *   next statement may run on another server connection that never saw the prepare.
+   * - TESSERA_DB_CONNECT_TIMEOUT_MS (100–60000, default 5000): how long opening a connection
+   *   may take; past it a request is answered "unavailable" instead of hanging.
+   * - TESSERA_DB_STATEMENT_TIMEOUT_MS (0–600000, default 10000): PostgreSQL's
+   *   `statement_timeout` for every statement, sent at connect; 0 sends none (a pooler that
+   *   refuses startup parameters: set it on the role instead).
+   */
+  get postgres(): { poolSize: number; prepare: boolean; connectTimeoutMs: number; statementTimeoutMs: number } {
+    return {
+      poolSize: wholeNumber("TESSERA_DB_POOL_SIZE", 10, [1, 1000], "connections"),
+      prepare: yesNo("TESSERA_DB_PREPARE", true),
+      connectTimeoutMs: wholeNumber("TESSERA_DB_CONNECT_TIMEOUT_MS", 5000, [100, 60_000], "milliseconds"),
+      statementTimeoutMs: wholeNumber("TESSERA_DB_STATEMENT_TIMEOUT_MS", 10_000, [0, 600_000], "milliseconds"),
+    };
   },
   /** Folder for the embedded database. */
   get dataDir(): string {

@@ -6,6 +6,7 @@ import type { RequestMeta } from "@/lib/audit";
 import { describeUserAgent } from "@/lib/format/user-agent";
 import { formatTime } from "@/lib/format/time";
 import { greeting } from "@/lib/messaging/display-name";
+import { log } from "@/lib/log";
 
 /** When, and from which browser and address, a change was made: the lines under a notice. */
 const requestLines = (meta?: RequestMeta) =>
@@ -26,7 +27,7 @@ export async function notifyUser(userId: string, subject: string, lines: string[
       text: [greeting(user.name), "", ...lines, ...requestLines(meta), "", "If this wasn't you, change your password and review Settings → Security now."].join("\n"),
     });
   } catch (error) {
-    console.error("security notification failed", error instanceof Error ? error.message : error);
+    log.error("notifications.user_failed", { userId }, error);
   }
 }
 
@@ -44,14 +45,14 @@ export async function notifyTeamOwners(teamId: string, subject: string, lines: s
       .innerJoin(users, eq(users.id, memberships.userId))
       .where(and(eq(memberships.teamId, teamId), eq(memberships.role, "owner")));
   } catch (error) {
-    console.error("team notification failed", error instanceof Error ? error.message : error);
+    log.error("notifications.owners_lookup_failed", { teamId }, error);
     return;
   }
   for (const owner of owners) {
     try {
       await send({ channel: "email", to: owner.email, subject, text: [greeting(owner.name), "", ...lines, ...requestLines(meta)].join("\n") });
     } catch (error) {
-      console.error("team notification failed", error instanceof Error ? error.message : error);
+      log.error("notifications.owner_failed", { teamId }, error);
     }
   }
 }

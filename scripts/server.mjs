@@ -62,11 +62,30 @@ function markPeer(req) {
   return true;
 }
 
+/**
+ * Next answers its own errors; this is for one that escapes it. The shape of lib/log.ts's
+ * lines (this file imports nothing of the app): the error's name, code and message, never a
+ * query's parameters, and the cause's.
+ */
+function errorFacts(error, depth = 0) {
+  if (!(error instanceof Error)) return { name: typeof error, message: String(error) };
+  const params = error.message.indexOf("\nparams:");
+  return {
+    name: error.name,
+    message: params === -1 ? error.message : error.message.slice(0, params),
+    ...(error.code !== undefined && { code: String(error.code) }),
+    ...(error.cause !== undefined && depth < 4 && { cause: errorFacts(error.cause, depth + 1) }),
+  };
+}
+function logRequestError(error) {
+  process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), level: "error", event: "server.request_failed", error: errorFacts(error) })}\n`);
+}
+
 server.on("request", (req, res) => {
   // A socket that is already gone has no address, and no one to answer either.
   if (!markPeer(req)) return void res.destroy();
   handle(req, res).catch((error) => {
-    console.error(error);
+    logRequestError(error);
     if (!res.headersSent) res.writeHead(500, { "content-type": "text/plain" });
     res.end("Internal Server Error");
   });

@@ -1,4 +1,6 @@
 import { z } from "zod";
+import { isDatabaseUnavailable } from "@/lib/db/unavailable";
+import { log } from "@/lib/log";
 import { currentUser, requestPath } from "./current-user";
 import { blockedAt, SETUP_REQUIRED_MESSAGE } from "./policy-gate";
 import { hasFreshStepUp, teamChangeRefusal } from "./step-up";
@@ -42,14 +44,27 @@ function formInput(formData: FormData): Record<string, FormDataEntryValue | Form
   return input;
 }
 
-/** Parses the form with `schema`; bad input returns field messages and never reaches `handler`. */
+export const DATABASE_UNAVAILABLE_MESSAGE = "Tessera could not reach its database just now. Try again in a few seconds.";
+
+/**
+ * Parses the form with `schema`; bad input returns field messages and never reaches `handler`.
+ * A database outage is an answer on the form, like any refusal, not a crashed page; other
+ * errors (and Next's redirects) go on to Next.
+ */
 export function validatedAction<S extends z.ZodType, T = undefined>(schema: S, handler: Handler<S, T>) {
   return async (_prev: ActionState<T>, formData: FormData): Promise<ActionState<T>> => {
     const parsed = schema.safeParse(formInput(formData));
     if (!parsed.success) {
       return { fieldErrors: z.flattenError(parsed.error).fieldErrors as ActionState["fieldErrors"], values: formValues(formData) };
     }
-    const result = await handler(parsed.data, formData);
+    let result: ActionState<T>;
+    try {
+      result = await handler(parsed.data, formData);
+    } catch (error) {
+      if (!isDatabaseUnavailable(error)) throw error;
+      log.warn("action.database_unavailable", {}, error);
+      return { error: DATABASE_UNAVAILABLE_MESSAGE, values: formValues(formData) };
+    }
     return result.ok ? result : { ...result, values: formValues(formData) };
   };
 }

@@ -14,6 +14,7 @@ import { cancelOpenChallenges } from "./challenge";
 import { endSessions } from "./sessions";
 import { hashPassword } from "./password";
 import { greeting } from "@/lib/messaging/display-name";
+import { log } from "@/lib/log";
 
 export const RESET_TTL_MINUTES = 30;
 const PER_EMAIL = { limit: 3, windowSeconds: 3600 };
@@ -29,7 +30,7 @@ export async function requestPasswordReset(email: string, meta: RequestMeta): Pr
   const byIp = meta.ip ? await rateLimit(`reset:ip:${meta.ip}`, PER_IP) : { allowed: true };
   if (!byEmail.allowed || !byIp.allowed) return { ok: false, message: "Too many reset requests. Try again in an hour." };
   const delivered = deliverResetLink(email, meta).catch((error) => {
-    console.error("password reset email failed", error instanceof Error ? error.message : error);
+    log.error("auth.password_reset_email_failed", {}, error);
   });
   return { ok: true, delivered };
 }

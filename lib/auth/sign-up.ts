@@ -9,6 +9,7 @@ import { authFailure, type AuthFailure } from "./errors";
 import type { SignUpInput } from "./input";
 import { hashPassword } from "./password";
 import { greeting } from "@/lib/messaging/display-name";
+import { log } from "@/lib/log";
 
 export type SignUpResult =
   | { ok: true; userId: string; teamId: string; challengeToken: string }
@@ -68,7 +69,7 @@ async function sendWelcome(input: SignUpInput) {
     });
   } catch (error) {
     // The account exists either way; a lost welcome email must not fail the sign-up.
-    console.error("welcome email failed", error instanceof Error ? error.message : error);
+    log.error("auth.welcome_email_failed", {}, error);
   }
 }
 

@@ -4,7 +4,7 @@ import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
 import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
 import { migrate as migratePostgres } from "drizzle-orm/postgres-js/migrator";
 import postgres from "postgres";
-import type { Connection } from "./client";
+import { postgresOptions, type Connection } from "./client";
 
 const migrationsFolder = path.join(process.cwd(), "drizzle");
 /** An arbitrary constant that names "Tessera's migrations" among advisory locks. */
@@ -22,7 +22,8 @@ export async function migrate(connection: Connection, url?: string): Promise<voi
     return;
   }
   if (!url) throw new Error("migrate(): a PostgreSQL connection needs its URL");
-  const client = postgres(url, { max: 1, onnotice: () => {} });
+  // No statement timeout: a migration (an index on a big table) may rightly take minutes.
+  const client = postgres(url, postgresOptions({ max: 1, statementTimeout: false }));
   try {
     const db = drizzlePostgres({ client });
     await db.execute(sql`select pg_advisory_lock(${MIGRATION_LOCK})`);

@@ -4,6 +4,7 @@ import { warnUnconfiguredChannels } from "@/lib/messaging/choose-provider";
 import { checkKeyAgainstDatabase } from "@/lib/security/key-check";
 import { loadMasterSecret } from "@/lib/security/secret";
 import { db, prepareDatabase } from ".";
+import { log } from "@/lib/log";
 
 /**
  * A server without its database or its secret is useless: when the database cannot be
@@ -23,7 +24,7 @@ export async function prepareDatabaseOrExit(): Promise<void> {
     await prepareDatabase();
     await checkKeyAgainstDatabase(db());
   } catch (error) {
-    console.error(`Tessera cannot start: ${error instanceof Error ? error.message : String(error)}`);
+    log.error("startup.failed", { message: `Tessera cannot start: ${error instanceof Error ? error.message : String(error)}` }, error);
     process.exit(1);
   }
   warnUnconfiguredChannels();

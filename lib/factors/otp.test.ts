@@ -21,6 +21,7 @@ import {
   type IssueOtpInput,
 } from "./otp";
 import { sendFactorCode } from "./send-code";
+import { captureLog } from "@/tests/log-spy";
 
 // The real outbox sends, wrapped so a test can make one send fail.
 vi.mock("@/lib/messaging", async (importOriginal) => {
@@ -168,7 +169,7 @@ describe("issueOtp", () => {
 
   it("a provider outage counts toward no limit: five failed sends, the provider is back, the next one goes out", async () => {
     const user = await createUser();
-    vi.spyOn(console, "error").mockImplementation(() => {});
+    captureLog();
     for (const [channel, destination] of [["sms", PHONE], ["email", user.email]] as const) {
       const input = { userId: user.userId, purpose: "enroll", channel, destination } as const;
       for (let i = 0; i < SENDS_PER_DESTINATION_PER_HOUR; i++) {
@@ -202,12 +203,12 @@ describe("issueOtp", () => {
       sent = message.text.match(/\d{6}/)![0];
       throw new Error(`provider rejected: ${message.text}`);
     });
-    const logged = vi.spyOn(console, "error").mockImplementation(() => {});
+    const logged = captureLog();
 
     const result = await issueOtp(input, meta);
     expect(result).toMatchObject({ ok: false, code: "SEND_FAILED", message: OTP_ERRORS.SEND_FAILED() });
-    expect(logged).toHaveBeenCalled();
-    expect(JSON.stringify(logged.mock.calls)).not.toContain(sent);
+    expect(logged.text()).toContain("otp.send_failed");
+    expect(logged.text()).not.toContain(sent);
     expect(await db().select().from(otpCodes).where(eq(otpCodes.userId, user.userId))).toHaveLength(0);
     expect(await verifyOtp({ ...input, code: sent })).toMatchObject({ ok: false, code: "NO_CODE" });
   });
@@ -216,7 +217,7 @@ describe("issueOtp", () => {
     const { input, code } = await emailCode();
     await endCooldowns();
     vi.mocked(send).mockRejectedValueOnce(new Error("timeout"));
-    vi.spyOn(console, "error").mockImplementation(() => {});
+    captureLog();
     expect(await issueOtp(input, meta)).toMatchObject({ ok: false, code: "SEND_FAILED" });
     expect((await verifyOtp({ ...input, code })).ok).toBe(true);
   });
@@ -411,7 +412,7 @@ describe("SMS credits", () => {
     const user = await createUser();
     await setBalance(user.teamId, 3);
     vi.mocked(send).mockRejectedValueOnce(new Error("provider timeout"));
-    vi.spyOn(console, "error").mockImplementation(() => {});
+    captureLog();
     const input = { userId: user.userId, purpose: "enroll", channel: "sms", destination: PHONE } as const;
     expect(await issueOtp(input, meta)).toMatchObject({ ok: false, code: "SEND_FAILED" });
     expect(await creditBalance(user.teamId)).toBe(3);

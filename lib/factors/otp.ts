@@ -15,6 +15,7 @@ import { keyedHash, matchesKeyedHash } from "@/lib/security/crypto";
 import { waitPhrase } from "@/lib/format/wait";
 import { CREDIT_MESSAGES, payingTeam, withCredit } from "@/lib/teams/credits";
 import { codeMessage } from "./messages";
+import { log } from "@/lib/log";
 
 /** NIST SP 800-63B's limit for out-of-band codes. */
 export const CODE_TTL_SECONDS = 10 * 60;
@@ -299,7 +300,7 @@ export async function issueOtp(input: IssueOtpInput, meta: RequestMeta): Promise
     }
   } catch (error) {
     if (!(error instanceof SendFailed)) throw error;
-    console.error(`one-time code: ${input.channel} send failed: ${error.message}`);
+    log.error("otp.send_failed", { channel: input.channel }, error);
     await giveBack(counted);
     return failure("SEND_FAILED", { retryAfterSeconds: RESEND_COOLDOWN_SECONDS });
   }

@@ -9,6 +9,7 @@ import { footprint, keyedTeam, post, setBalance } from "@/lib/verify-api/test-cl
 import { addSmsFactor, createUser, joinTeam, meta, uniqueEmail } from "@/tests/helpers";
 import { DEFAULT_SMS_COUNTRIES } from "./countries";
 import { RANGE_BURST_ALL_TEAMS_PER_HOUR, RANGE_BURST_PER_HOUR } from "./velocity";
+import { captureLog } from "@/tests/log-spy";
 
 // The real outbox sends, wrapped so a test can make some sends fail.
 vi.mock("@/lib/messaging", async (importOriginal) => {
@@ -140,7 +141,7 @@ describe("attacker: a burst of sends to one block of numbers", () => {
     const [secondOwner] = await db().insert(users).values({ name: "Grace Hopper", email: uniqueEmail("owner"), passwordHash: "x" }).returning();
     await joinTeam(team.teamId, secondOwner!.id, "owner");
     const ownerEmails = (await db().select({ email: users.email }).from(users)).map((u) => u.email).sort();
-    vi.spyOn(console, "error").mockImplementation(() => {});
+    captureLog();
     // Every fifth provider call fails: a failed send costs nothing and counts toward no limit
     // (the burst included), so the block takes 20 messages that really went out, then pauses.
     let calls = 0;

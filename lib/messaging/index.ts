@@ -6,7 +6,7 @@ import { outbox, type OutboxMessage } from "@/lib/db/schema";
 import { chooseProvider } from "./choose-provider";
 import { markAccepted, markFailed, startDelivery } from "./deliveries";
 import { DeliveryError, ProviderError } from "./errors";
-import { maskRecipient, redactProviderText } from "./redact";
+import { redactProviderText } from "./redact";
 import type { Accepted, Message, SendResult } from "./types";
 
 export type { Message, SendResult } from "./types";
@@ -32,7 +32,7 @@ export async function send(message: Message, paid: { ledgerId?: string } = {}): 
     provider = chooseProvider(message.channel);
     timeoutMs = config.messageTimeoutMs;
   } catch (error) {
-    console.error(`messaging: cannot send ${message.channel}: ${error instanceof Error ? error.message : error}`);
+    log.error("messaging.not_configured", { channel: message.channel }, error);
     throw error;
   }
 
@@ -44,13 +44,11 @@ export async function send(message: Message, paid: { ledgerId?: string } = {}): 
     const failure = error instanceof ProviderError ? error : new ProviderError(`${provider.name} failed: ${error instanceof Error ? error.message : String(error)}`);
     const reason = redactProviderText(failure.message, message);
     const { providerCode, timedOut } = failure.details;
-    console.error(
-      `messaging: ${provider.name} ${message.channel} to ${maskRecipient(message.to)} failed (delivery ${deliveryId}${providerCode ? `, provider code ${providerCode}` : ""}): ${reason}`,
-    );
+    log.error("messaging.send_failed", { provider: provider.name, channel: message.channel, to: message.to, deliveryId, providerCode, reason });
     try {
       await markFailed(deliveryId, reason);
     } catch (recordError) {
-      console.error(`messaging: could not mark delivery ${deliveryId} failed: ${recordError instanceof Error ? recordError.message : recordError}`);
+      log.error("messaging.mark_failed_failed", { deliveryId }, recordError);
     }
     throw new DeliveryError(reason, { provider: provider.name, channel: message.channel, deliveryId, providerCode, timedOut });
   }

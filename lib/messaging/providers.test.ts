@@ -8,6 +8,7 @@ import { creditBalance } from "@/lib/teams/credits";
 import { clearProviderEnv, fakeResendEnv, fakeTwilioEnv, formOf, startFakeProviderServer, stubEnv, type FakeProviderServer } from "@/tests/fake-provider-server";
 import { createUser, meta } from "@/tests/helpers";
 import { DeliveryError, MessagingConfigError, send } from ".";
+import { captureLog } from "@/tests/log-spy";
 
 const PHONE = "+14155552671";
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -79,7 +80,7 @@ describe("Resend (email)", () => {
 
   it("a refusal is a DeliveryError with Resend's words, and the delivery row is failed", async () => {
     server.answer({ status: 422, json: { statusCode: 422, name: "validation_error", message: "Invalid `to` field. The email address needs to follow the `email@example.com` format." } });
-    const logged = vi.spyOn(console, "error").mockImplementation(() => {});
+    const logged = captureLog();
 
     const { error } = await failure(() => send(email));
 
@@ -88,8 +89,8 @@ describe("Resend (email)", () => {
     );
     expect(error).toMatchObject({ provider: "resend", channel: "email", providerCode: "validation_error", timedOut: false });
     expect(await deliveryRow(error.deliveryId)).toMatchObject({ status: "failed", error: error.message, providerMessageId: null });
-    const log = logged.mock.calls.map((call) => call.join(" ")).join("\n");
-    expect(log).toContain(`delivery ${error.deliveryId}`);
+    const log = logged.text();
+    expect(log).toContain(`deliveryId=${error.deliveryId}`);
     expect(log).toContain("validation_error");
     expect(log).not.toContain("482913");
     expect(log).not.toContain("ada@example.com");
@@ -98,7 +99,7 @@ describe("Resend (email)", () => {
   it("gives up when Resend does not answer within the timeout", async () => {
     stubEnv({ MESSAGE_TIMEOUT_MS: "300" });
     server.answer("hang");
-    vi.spyOn(console, "error").mockImplementation(() => {});
+    captureLog();
 
     const { error, ms } = await failure(() => send(email));
 
@@ -141,37 +142,37 @@ describe("Twilio-compatible SMS", () => {
       status: 400,
       json: { code: 21211, message: `The 'To' number ${PHONE} is not a valid phone number.`, more_info: "https://www.twilio.com/docs/errors/21211", status: 400 },
     });
-    const logged = vi.spyOn(console, "error").mockImplementation(() => {});
+    const logged = captureLog();
 
     const { error } = await failure(() => send(sms));
 
     expect(error.message).toBe("Twilio refused the SMS (HTTP 400, error 21211): The 'To' number +1415•••••71 is not a valid phone number.");
     expect(error).toMatchObject({ provider: "twilio", channel: "sms", providerCode: "21211" });
     expect(await deliveryRow(error.deliveryId)).toMatchObject({ status: "failed", error: error.message, providerMessageId: null });
-    const log = logged.mock.calls.map((call) => call.join(" ")).join("\n");
+    const log = logged.text();
     expect(log).toContain("twilio sms to +1415•••••71 failed");
-    expect(log).toContain(`delivery ${error.deliveryId}, provider code 21211`);
+    expect(log).toContain(`deliveryId=${error.deliveryId} providerCode=21211`);
     expect(log).not.toContain(PHONE);
     expect(log).not.toContain("482913");
   });
 
   it("an error answer that is not JSON still says what happened", async () => {
     server.answer({ status: 502, body: "<html>Bad Gateway</html>", contentType: "text/html" });
-    vi.spyOn(console, "error").mockImplementation(() => {});
+    captureLog();
     const { error } = await failure(() => send(sms));
     expect(error.message).toBe("Twilio refused the SMS (HTTP 502): Bad Gateway");
   });
 
   it("a provider that echoes the message back does not get the code into the error", async () => {
     server.answer({ status: 400, json: { code: 30003, message: `Could not deliver "${sms.text}"` } });
-    vi.spyOn(console, "error").mockImplementation(() => {});
+    captureLog();
     const { error } = await failure(() => send(sms));
     expect(error.message).toBe('Twilio refused the SMS (HTTP 400, error 30003): Could not deliver "[redacted]"');
   });
 
   it("a success answer without a sid is a failure", async () => {
     server.answer({ status: 201, json: { status: "queued" } });
-    vi.spyOn(console, "error").mockImplementation(() => {});
+    captureLog();
     const { error } = await failure(() => send(sms));
     expect(error.message).toBe("Twilio answered the SMS request (HTTP 201) without a message sid, so it may not have been accepted.");
   });
@@ -179,7 +180,7 @@ describe("Twilio-compatible SMS", () => {
   it("gives up when Twilio does not answer within the timeout, after one attempt", async () => {
     stubEnv({ MESSAGE_TIMEOUT_MS: "300" });
     server.answer("hang");
-    vi.spyOn(console, "error").mockImplementation(() => {});
+    captureLog();
 
     const { error, ms } = await failure(() => send(sms));
 
@@ -195,7 +196,7 @@ describe("Twilio-compatible SMS", () => {
     const gone = await startFakeProviderServer();
     await gone.close();
     stubEnv({ TWILIO_API_BASE_URL: gone.url });
-    vi.spyOn(console, "error").mockImplementation(() => {});
+    captureLog();
     const { error } = await failure(() => send(sms));
     expect(error.message).toBe("Twilio could not be reached for the SMS (ECONNREFUSED).");
   });
@@ -230,7 +231,7 @@ describe("Twilio-compatible voice", () => {
 
   it("a refused call is a DeliveryError whose message holds no digit of the spoken code", async () => {
     server.answer({ status: 400, json: { code: 13520, message: "Invalid TwiML: Your Tessera code is: 4. 8. 2. 9. 1. 3. (482913)" } });
-    vi.spyOn(console, "error").mockImplementation(() => {});
+    captureLog();
     const { error } = await failure(() => send({ channel: "voice", to: PHONE, text: "Your Tessera code is: 4. 8. 2. 9. 1. 3." }));
     expect(error.message).toBe("Twilio refused the call (HTTP 400, error 13520): Invalid TwiML: [redacted] ([redacted])");
     expect(await deliveryRow(error.deliveryId)).toMatchObject({ channel: "voice", status: "failed" });
@@ -265,7 +266,7 @@ describe("choosing the provider", () => {
     ],
   ] as const)("refuses to send with half a configuration (%o), recording nothing", async (vars, channel, message) => {
     stubEnv(vars);
-    vi.spyOn(console, "error").mockImplementation(() => {});
+    captureLog();
     const sending = send({ channel, to: channel === "email" ? "a@example.com" : PHONE, subject: "Hi", text: "Hello" });
     await expect(sending).rejects.toThrow(MessagingConfigError);
     await expect(sending).rejects.toThrow(message);
@@ -275,7 +276,7 @@ describe("choosing the provider", () => {
 
   it("refuses a timeout that is not a number of milliseconds", async () => {
     stubEnv({ MESSAGE_TIMEOUT_MS: "soon" });
-    vi.spyOn(console, "error").mockImplementation(() => {});
+    captureLog();
     await expect(send({ channel: "sms", to: PHONE, text: "Hello" })).rejects.toThrow(
       'MESSAGE_TIMEOUT_MS must be a whole number of milliseconds from 100 to 60000; it is "soon".',
     );
@@ -301,7 +302,7 @@ describe("paid sends through issueOtp", () => {
   it("a refused SMS debits nothing, leaves no ledger row and no code, and the log holds neither code nor number", async () => {
     const user = await createUser();
     server.answer({ status: 429, json: { code: 20429, message: "Too Many Requests" } });
-    const logged = vi.spyOn(console, "error").mockImplementation(() => {});
+    const logged = captureLog();
 
     expect(await smsCode(user.userId)).toEqual({ ok: false, code: "SEND_FAILED", message: OTP_ERRORS.SEND_FAILED(), retryAfterSeconds: 30 });
 
@@ -310,7 +311,7 @@ describe("paid sends through issueOtp", () => {
     expect(await db().select().from(otpCodes)).toHaveLength(0);
     expect(await twilioDeliveries()).toMatchObject([{ status: "failed", error: "Twilio refused the SMS (HTTP 429, error 20429): Too Many Requests" }]);
     const code = formOf(server.requests[0]!).Body!.match(/\d{6}/)![0];
-    const log = logged.mock.calls.map((call) => call.join(" ")).join("\n");
+    const log = logged.text();
     expect(log).toContain("20429");
     expect(log).not.toContain(code);
     expect(log).not.toContain(PHONE);
@@ -320,7 +321,7 @@ describe("paid sends through issueOtp", () => {
     stubEnv({ MESSAGE_TIMEOUT_MS: "300" });
     const user = await createUser();
     server.answer("hang");
-    vi.spyOn(console, "error").mockImplementation(() => {});
+    captureLog();
 
     const started = performance.now();
     const result = await issueOtp({ userId: user.userId, purpose: "step_up", channel: "voice", destination: PHONE }, meta);

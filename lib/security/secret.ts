@@ -2,6 +2,7 @@ import { createHash, createHmac, hkdfSync, randomBytes } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { config } from "@/lib/config";
+import { log } from "@/lib/log";
 
 /** Where versions before this one generated the development key: beside the database. */
 const LEGACY_KEY_FILE = "secret.key";
@@ -33,7 +34,7 @@ export function loadMasterSecret(): void {
  * (made by earlier versions) is still used where it is, with a warning, so no development
  * database is ever locked out. Exported for its tests; the server uses `masterSecret`.
  */
-export function resolveMasterSecret(warn: (message: string) => void = console.warn): Buffer {
+export function resolveMasterSecret(warn: (message: string) => void = (message) => log.warn("secret.key_beside_data", { message })): Buffer {
   const fromEnv = config.secret;
   if (fromEnv !== undefined) {
     if (fromEnv.length < 32) throw new Error("TESSERA_SECRET must be at least 32 characters long.");

@@ -10,6 +10,7 @@ import { giveBack, type Counted } from "@/lib/rate-limit";
 import { safeDisplayName } from "@/lib/messaging/display-name";
 import { notifyTeamOwners } from "@/lib/notifications";
 import { lockTeam, teamRole } from "./policy";
+import { log } from "@/lib/log";
 
 export const MAX_TOP_UP = 100_000;
 /** Below this the credits page warns: a busy team spends that in a morning of sign-ins. */
@@ -162,7 +163,7 @@ export async function withCredit<T, R = never>(
       await giveBack(velocity);
     } catch (releaseError) {
       // The send's error matters more to the caller; the ledger stays consistent (the debit simply stays).
-      console.error(`credits: could not release the reservation ${reserved.ledgerId}: ${releaseError instanceof Error ? releaseError.message : releaseError}`);
+      log.error("credits.release_failed", { ledgerId: reserved.ledgerId }, releaseError);
     }
     throw error;
   }

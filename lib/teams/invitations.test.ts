@@ -18,6 +18,7 @@ import {
   revokeInvitation,
 } from "./invitations";
 import { updateTeamPolicy, type PolicyInput } from "./policy";
+import { captureLog } from "@/tests/log-spy";
 
 // The real outbox sends, wrapped so a test can make one send fail.
 vi.mock("@/lib/messaging", async (importOriginal) => {
@@ -253,10 +254,10 @@ describe("createInvitation", () => {
     const team = await teamWith();
     const email = uniqueEmail();
     vi.mocked(send).mockRejectedValueOnce(new Error("provider timeout"));
-    const logged = vi.spyOn(console, "error").mockImplementation(() => {});
+    const logged = captureLog();
     const failed = await createInvitation(team.teamId, team.actor, { email, role: "member" }, meta);
     expect(failed).toMatchObject({ ok: false, code: "DELIVERY_FAILED", message: INVITATION_MESSAGES.DELIVERY_FAILED(email) });
-    expect(logged).toHaveBeenCalled();
+    expect(logged.text()).toContain("invitations.email_failed");
     const [pending] = (await listPendingInvitations(team.teamId)).invitations;
     expect(pending).toMatchObject({ email });
 

@@ -16,6 +16,7 @@ import { hashToken, randomToken } from "@/lib/security/tokens";
 import { FORBIDDEN_MESSAGE, getTeamPolicy, lockTeam, teamRole, type TeamPolicy } from "./policy";
 import { needsPhoneNumbers } from "./policy-preview";
 import { safeDisplayName } from "@/lib/messaging/display-name";
+import { log } from "@/lib/log";
 
 export const INVITATION_TTL_DAYS = 7;
 /** Invitations (new or resent) one team may send per hour: a team onboarding people, not a spammer. */
@@ -190,7 +191,7 @@ async function deliver(letter: Letter, invitation: PendingInvitation): Promise<I
     await send({ channel: "email", to: letter.to, ...invitationEmail(letter) });
   } catch (error) {
     // A provider's error may echo the message, and the message holds the link: log only the kind of failure.
-    console.error("invitation email failed", error instanceof Error ? error.name : "unknown error");
+    log.error("invitations.email_failed", { invitationId: invitation.id, errorName: error instanceof Error ? error.name : typeof error });
     return failure("DELIVERY_FAILED", INVITATION_MESSAGES.DELIVERY_FAILED(letter.to));
   }
   return { ok: true, invitation };

@@ -7,6 +7,7 @@ import { send } from "@/lib/messaging";
 import { hashToken } from "@/lib/security/tokens";
 import { safeDisplayName } from "@/lib/messaging/display-name";
 import { liveResetRequest } from "./reset-requests";
+import { log } from "@/lib/log";
 
 export const KEEP_MESSAGES = {
   INVALID: "This link is not valid. Check that you opened the whole link from the email.",
@@ -81,6 +82,6 @@ async function tellAdmins(memberId: string, adminIds: string[]) {
       });
     }
   } catch (error) {
-    console.error("reset cancel notification failed", error instanceof Error ? error.message : error);
+    log.error("teams.reset_cancel_notification_failed", {}, error);
   }
 }

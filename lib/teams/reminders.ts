@@ -11,6 +11,7 @@ import { send } from "@/lib/messaging";
 import { clearRateLimit, peekRateLimit, rateLimit } from "@/lib/rate-limit";
 import { FACTOR_KINDS, lockTeam, teamRole } from "./policy";
 import { greeting, safeDisplayName } from "@/lib/messaging/display-name";
+import { log } from "@/lib/log";
 
 /** Where a person sets up a second factor (the enrollment wizard). */
 export const setupUrl = () => `${config.appUrl.href.replace(/\/+$/, "")}/setup-2fa`;
@@ -108,7 +109,7 @@ export async function sendEnrollmentReminders(
     }
   }
   const failed = planned.due.length - sent;
-  if (failed > 0) console.error(`${failed} reminder email(s) failed`, firstError instanceof Error ? firstError.message : firstError);
+  if (failed > 0) log.error("teams.reminders_failed", { teamId, failed }, firstError);
   await recordAudit(db(), {
     type: "member.reminded",
     teamId,

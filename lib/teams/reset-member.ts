@@ -11,6 +11,7 @@ import { hashToken, randomToken } from "@/lib/security/tokens";
 import { lockTeam, teamRole } from "./policy";
 import { greeting, safeDisplayName } from "@/lib/messaging/display-name";
 import { liveResetRequest, RESET_REQUEST_DAYS, resetState } from "./reset-requests";
+import { log } from "@/lib/log";
 
 const hours = () => config.minMembershipHoursForReset;
 
@@ -177,7 +178,7 @@ async function emailMember(
     });
     return true;
   } catch (error) {
-    console.error("reset notification failed", error instanceof Error ? error.message : error);
+    log.error("teams.reset_notification_failed", {}, error);
     return false;
   }
 }

@@ -11,6 +11,7 @@ import { safeDisplayName } from "@/lib/messaging/display-name";
 import { notifyTeamOwners } from "@/lib/notifications";
 import { hashToken } from "@/lib/security/tokens";
 import { lockTeam, teamRole } from "./policy";
+import { log } from "@/lib/log";
 
 /** The schema's CHECK on `teams.sms_countries`; there are fewer countries than this, so only a malformed request reaches it. */
 export const MAX_SMS_COUNTRIES = 300;
@@ -239,7 +240,7 @@ async function announce(
       meta,
     );
   } catch (error) {
-    console.error("sms settings notification failed", error instanceof Error ? error.message : error);
+    log.error("teams.sms_settings_notification_failed", { teamId }, error);
   }
 }
 

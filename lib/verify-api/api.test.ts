@@ -11,6 +11,7 @@ import { MAX_BODY_BYTES } from "./http";
 import { abandonedAfterSeconds } from "./idempotency";
 import { revokeApiKey } from "./keys";
 import { call, codeSentTo, footprint, get, keyedTeam, post, setBalance } from "./test-client";
+import { captureLog } from "@/tests/log-spy";
 
 // The real outbox sends, wrapped so a test can make one send fail.
 vi.mock("@/lib/messaging", async (importOriginal) => {
@@ -148,7 +149,7 @@ describe("POST /api/v1/verifications", () => {
 
   it("a provider outage counts toward no limit: after five 502s to a number, the first send once the provider is back goes out", async () => {
     const team = await keyedTeam();
-    vi.spyOn(console, "error").mockImplementation(() => {});
+    captureLog();
     for (let i = 0; i < 5; i++) {
       vi.mocked(send).mockRejectedValueOnce(new Error("HTTP 500"));
       await expectError(await post(CREATE, { to: PHONE, channel: "sms" }, team.key), 502, "delivery_failed");
@@ -286,7 +287,7 @@ describe("authentication and the request pipeline", () => {
 
   it("500 for an unexpected failure: logged, answered without a stack or the error's text", async () => {
     const team = await keyedTeam();
-    const logged = vi.spyOn(console, "error").mockImplementation(() => {});
+    const logged = captureLog();
     // A send failure is a 502; a database failure is not.
     const spy = vi.spyOn(db(), "insert").mockImplementationOnce(() => {
       throw new Error("database is on fire at /srv/db.ts:12");
@@ -297,7 +298,7 @@ describe("authentication and the request pipeline", () => {
     const text = JSON.stringify(error);
     expect(text).not.toContain("fire");
     expect(text).not.toContain("/srv");
-    expect(logged.mock.calls.flat().join(" ")).toContain("database is on fire");
+    expect(logged.text()).toContain("database is on fire");
     spy.mockRestore();
   });
 });
@@ -427,7 +428,7 @@ describe("replacement", () => {
     const team = await keyedTeam();
     const first = await create(team.key);
     const oldCode = await lastCodeTo(PHONE);
-    vi.spyOn(console, "error").mockImplementation(() => {});
+    captureLog();
     vi.mocked(send).mockRejectedValueOnce(new Error("provider timeout"));
     const failed = await post(CREATE, { to: PHONE, channel: "sms" }, team.key);
     await expectError(failed, 502, "delivery_failed");
@@ -480,7 +481,7 @@ describe("credits, destination limit and delivery failure", () => {
 
   it("502 delivery_failed when the provider fails: no credit spent, no verification left, the code not logged", async () => {
     const team = await keyedTeam();
-    const logged = vi.spyOn(console, "error").mockImplementation(() => {});
+    const logged = captureLog();
     vi.mocked(send).mockImplementationOnce(async (message) => {
       throw new Error(`provider rejected: ${message.text}`);
     });
@@ -490,7 +491,7 @@ describe("credits, destination limit and delivery failure", () => {
     expect(await db().select().from(verifications)).toHaveLength(0);
     expect(await creditBalance(team.teamId)).toBe(50);
     expect(await ledgerOf(team.teamId)).toHaveLength(0);
-    const line = logged.mock.calls.flat().join(" ");
+    const line = logged.text();
     expect(line).toContain("provider rejected");
     expect(line).toContain("[code]");
     expect(line).not.toMatch(/\d{6}/);
@@ -572,7 +573,7 @@ describe("POST /api/v1/verifications/{id}/fallback", () => {
     await expectError(await post(path(id, "fallback"), { channel: "voice" }, team.key), 402, "insufficient_credits");
     await setBalance(team.teamId, 10);
 
-    vi.spyOn(console, "error").mockImplementation(() => {});
+    captureLog();
     vi.mocked(send).mockRejectedValueOnce(new Error("provider timeout"));
     await expectError(await post(path(id, "fallback"), { channel: "voice" }, team.key), 502, "delivery_failed");
     expect(await creditBalance(team.teamId)).toBe(10);
@@ -701,7 +702,7 @@ describe("Idempotency-Key", () => {
     expect(await db().select().from(apiIdempotency)).toHaveLength(0);
     await db().delete(rateLimits).where(like(rateLimits.key, "verify:dest:%"));
 
-    vi.spyOn(console, "error").mockImplementation(() => {});
+    captureLog();
     vi.mocked(send).mockRejectedValueOnce(new Error("provider timeout"));
     await expectError(await post(CREATE, { to: PHONE, channel: "sms" }, team.key, headers), 502, "delivery_failed");
     expect(await db().select().from(apiIdempotency)).toHaveLength(0);

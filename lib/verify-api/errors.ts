@@ -61,6 +61,10 @@ export const API_ERRORS = {
     message:
       "This server has no provider for this channel (its operator has not configured email, or SMS and voice), so nothing was sent or charged. Use another channel; retrying will not help until the operator sets one up.",
   },
+  service_unavailable: {
+    status: 503,
+    message: "Tessera cannot reach its database right now. Wait the number of seconds in the `Retry-After` header, then try again.",
+  },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 export type ApiErrorKey = keyof typeof API_ERRORS;

@@ -1,5 +1,7 @@
 import type { z } from "zod";
+import { DATABASE_RETRY_AFTER_SECONDS, isDatabaseUnavailable } from "@/lib/db/unavailable";
 import { readBody } from "@/lib/http/read-body";
+import { log } from "@/lib/log";
 import { rateLimit } from "@/lib/rate-limit";
 import { API_ERRORS, publicCode, RATE_LIMIT_MESSAGES, type ApiErrorKey, type ApiFailure } from "./errors";
 import { IDEMPOTENCY_KEY_MESSAGE, isValidIdempotencyKey, requestHash, withIdempotency } from "./idempotency";
@@ -75,7 +77,8 @@ type RouteOptions<S extends z.ZodType | undefined> = {
  * One pipeline for every Verify API route, in the contract's order: key (401) → per-key
  * rate limit (429) → Content-Type (415) → size (413) → JSON (400) → schema (400) →
  * Idempotency-Key → the domain function, whose refusals map to their statuses. Anything
- * thrown is logged and answered with a bare 500: no stack, no message, no code.
+ * thrown is logged (lib/log: never a query's parameters) and answered with a bare 500 — or,
+ * when the database is unavailable, a 503 `service_unavailable` with Retry-After.
  */
 export function apiRoute<P, S extends z.ZodType | undefined = undefined>(
   options: RouteOptions<S>,
@@ -116,7 +119,12 @@ export function apiRoute<P, S extends z.ZodType | undefined = undefined>(
     } catch (error) {
       // The client hung up (mid-body, or while we worked): nobody reads this answer, and it is no server fault.
       if (request.signal.aborted) return errorResponse("internal_error");
-      console.error(`verify api: ${request.method} ${new URL(request.url).pathname} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+      const where = { method: request.method, path: new URL(request.url).pathname };
+      if (isDatabaseUnavailable(error)) {
+        log.warn("verify_api.database_unavailable", where, error);
+        return errorResponse("service_unavailable", { retryAfterSeconds: DATABASE_RETRY_AFTER_SECONDS });
+      }
+      log.error("verify_api.request_failed", where, error);
       return errorResponse("internal_error");
     }
   };

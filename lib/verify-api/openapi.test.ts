@@ -21,6 +21,7 @@ import {
 } from "./openapi";
 import { createVerificationSchema } from "./schemas";
 import { call, get, keyedTeam, post, setBalance } from "./test-client";
+import { captureLog } from "@/tests/log-spy";
 
 const document = openApiDocument(new URL("https://tessera.example.com"));
 
@@ -84,15 +85,16 @@ describe("the OpenAPI document", () => {
   it("has the four operations and itself, each with every status of its table", () => {
     expect(Object.keys(document.paths).sort()).toEqual(["/openapi.json", "/verifications", "/verifications/{id}", "/verifications/{id}/check", "/verifications/{id}/fallback"]);
     expect(Object.keys(operation("/verifications", "post").responses).sort()).toEqual(["201", "400", "401", "402", "403", "405", "409", "413", "415", "429", "500", "502", "503"]);
-    expect(Object.keys(operation("/verifications/{id}", "get").responses).sort()).toEqual(["200", "401", "404", "405", "429", "500"]);
-    expect(Object.keys(operation("/verifications/{id}/check", "post").responses).sort()).toEqual(["200", "400", "401", "404", "405", "409", "413", "415", "429", "500"]);
+    expect(Object.keys(operation("/verifications/{id}", "get").responses).sort()).toEqual(["200", "401", "404", "405", "429", "500", "503"]);
+    expect(Object.keys(operation("/verifications/{id}/check", "post").responses).sort()).toEqual(["200", "400", "401", "404", "405", "409", "413", "415", "429", "500", "503"]);
     expect(Object.keys(operation("/verifications/{id}/fallback", "post").responses).sort()).toEqual(["200", "400", "401", "402", "403", "404", "405", "409", "413", "415", "429", "500", "502", "503"]);
   });
 
-  it("documents the headers: Retry-After on 429, WWW-Authenticate on 401, Allow on 405, Idempotency-Key and Idempotent-Replayed on create", () => {
+  it("documents the headers: Retry-After on 429 and 503, WWW-Authenticate on 401, Allow on 405, Idempotency-Key and Idempotent-Replayed on create", () => {
     for (const { path, method } of API_OPERATIONS) {
       const { responses } = operation(path, method);
       if (responses["429"]) expect(responses["429"].headers?.["Retry-After"]?.required, `${path} 429`).toBe(true);
+      if (responses["503"]) expect(responses["503"].headers?.["Retry-After"]?.required, `${path} 503`).toBe(true);
       if (responses["401"]) expect(responses["401"].headers?.["WWW-Authenticate"]?.required, `${path} 401`).toBe(true);
       expect(responses["405"]?.headers?.Allow?.required, `${path} 405`).toBe(true);
     }
@@ -147,14 +149,16 @@ describe("the OpenAPI document", () => {
 
 // ——— Real responses against the document ———
 
-// The domain functions can be made to throw, for the one answer no input produces: the 500.
-const failures = vi.hoisted(() => ({ on: false }));
+// The domain functions can be made to throw, for the answers no input produces: the 500 (a
+// bug) and the 503 (the database unreachable, as postgres.js reports it through drizzle).
+const failures = vi.hoisted(() => ({ on: false as false | "bug" | "outage" }));
 vi.mock("@/lib/verify-api/verifications", async (importOriginal) => {
   const actual = await importOriginal<typeof import("./verifications")>();
   const failing =
     <A extends unknown[], R>(fn: (...args: A) => Promise<R>) =>
     (...args: A): Promise<R> => {
-      if (failures.on) throw new Error("database unreachable (test)");
+      if (failures.on === "bug") throw new Error("a bug (test)");
+      if (failures.on === "outage") throw new Error("Failed query: select 1", { cause: Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:5432"), { code: "ECONNREFUSED" }) });
       return fn(...args);
     };
   return {
@@ -166,18 +170,26 @@ vi.mock("@/lib/verify-api/verifications", async (importOriginal) => {
   };
 });
 
-/** Runs `request` while the domain throws; the answer must be the documented, bare 500. */
+/**
+ * Runs `request` while the domain throws: a bug must get the documented, bare 500, and an
+ * unreachable database the documented 503 with Retry-After; each is logged once.
+ */
 async function whileFailing(request: () => Promise<Response>, method: Method, template: keyof OpenApiDocument["paths"]) {
-  failures.on = true;
-  // The route logs the failure with its stack; that is its job, not this test's output.
-  const logged = vi.spyOn(console, "error").mockImplementation(() => {});
+  // The route logs the failure with its cause; that is its job, not this test's output.
+  const logged = captureLog();
   try {
-    const body = await expectDocumented(await request(), method, template);
-    expect(body.error).toEqual({ code: "internal_error", message: API_ERRORS.internal_error.example.message });
-    expect(logged).toHaveBeenCalledOnce();
+    failures.on = "bug";
+    const bug = await expectDocumented(await request(), method, template);
+    expect(bug.error).toEqual({ code: "internal_error", message: API_ERRORS.internal_error.example.message });
+    failures.on = "outage";
+    const outage = await request();
+    expect(outage.headers.get("retry-after")).toMatch(/^[1-9]\d*$/);
+    const body = await expectDocumented(outage, method, template);
+    expect(body.error).toEqual({ code: "service_unavailable", message: API_ERRORS.service_unavailable.example.message });
+    expect(logged.lines()).toHaveLength(2);
   } finally {
     failures.on = false;
-    logged.mockRestore();
+    vi.restoreAllMocks();
   }
 }
 

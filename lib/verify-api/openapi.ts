@@ -88,6 +88,7 @@ const WHEN: Record<ApiErrorCode, string> = {
   delivery_failed: "The SMS, voice or email provider failed or timed out; no credit was spent.",
   channel_not_configured:
     "The server has no provider for the channel (in production, no Resend for email or no Twilio for SMS and voice): nothing was sent, stored or charged, and no limit counted. Not transient, so no `Retry-After`: use another channel, or ask the operator.",
+  service_unavailable: "The server cannot reach its database (down, restarting, or too slow to answer within its statement timeout); wait `Retry-After` seconds and retry.",
 };
 
 /** Where the general message of errors.ts is not what clients get, the one they do. */
@@ -246,7 +247,7 @@ const headers = {
   },
 } satisfies Record<string, HeaderObject>;
 
-const HEADERS_BY_STATUS: Partial<Record<number, (keyof typeof headers)[]>> = { 401: ["WWW-Authenticate"], 405: ["Allow"], 429: ["Retry-After"] };
+const HEADERS_BY_STATUS: Partial<Record<number, (keyof typeof headers)[]>> = { 401: ["WWW-Authenticate"], 405: ["Allow"], 429: ["Retry-After"], 503: ["Retry-After"] };
 
 // ——— Operations ———
 
@@ -292,6 +293,7 @@ export const API_OPERATIONS: ApiOperation[] = [
       { code: "delivery_failed", when: "The provider failed or timed out: no credit was spent, no verification was created, and an earlier one to the same destination still works." },
       { code: "channel_not_configured" },
       { code: "internal_error" },
+      { code: "service_unavailable" },
     ],
   },
   {
@@ -302,7 +304,7 @@ export const API_OPERATIONS: ApiOperation[] = [
     description: "The verification's current state. Never the code.",
     authenticated: true,
     success: { status: 200, description: "The verification.", example: EXAMPLE_VERIFICATION },
-    errors: [...COMMON_AUTH, UNKNOWN_ID, { code: "rate_limited" }, { code: "internal_error" }],
+    errors: [...COMMON_AUTH, UNKNOWN_ID, { code: "rate_limited" }, { code: "internal_error" }, { code: "service_unavailable" }],
   },
   {
     id: "checkVerification",
@@ -325,6 +327,7 @@ export const API_OPERATIONS: ApiOperation[] = [
       { code: "already_approved" },
       { code: "rate_limited" },
       { code: "internal_error" },
+      { code: "service_unavailable" },
     ],
   },
   {
@@ -350,6 +353,7 @@ export const API_OPERATIONS: ApiOperation[] = [
       { code: "delivery_failed", when: "The provider failed or timed out: no credit was spent and the previous code still works." },
       { code: "channel_not_configured", when: "The server has no SMS and voice provider: no call was placed, nothing was charged, and the previous code still works." },
       { code: "internal_error" },
+      { code: "service_unavailable" },
     ],
   },
   {

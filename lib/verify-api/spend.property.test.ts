@@ -7,6 +7,7 @@ import { send } from "@/lib/messaging";
 import { addCredits, creditBalance } from "@/lib/teams/credits";
 import { meta, OTHER_PHONE, PHONE } from "@/tests/helpers";
 import { keyedTeam, post, setBalance } from "./test-client";
+import { captureLog } from "@/tests/log-spy";
 
 // The real outbox sends, wrapped so a step can make its provider call fail.
 vi.mock("@/lib/messaging", async (importOriginal) => {
@@ -63,7 +64,7 @@ async function debitsOf(teamId: string) {
 
 describe("property: no sequence of API calls spends a credit without a delivered message", () => {
   it("creates, fallbacks, checks and top-ups, with the provider failing at random", async () => {
-    vi.spyOn(console, "error").mockImplementation(() => {});
+    captureLog();
     await fc.assert(
       fc.asyncProperty(fc.integer({ min: 0, max: 4 }), fc.array(step, { minLength: 1, maxLength: 15 }), async (startBalance, steps) => {
         await db().delete(rateLimits);

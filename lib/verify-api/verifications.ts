@@ -13,6 +13,7 @@ import { destinationKey } from "./destination";
 import type { ApiKeyPrincipal } from "./keys";
 import { verifyMessage, type Locale } from "./messages";
 import type { CheckVerificationInput, CreateVerificationInput, FallbackInput } from "./schemas";
+import { log } from "@/lib/log";
 
 /** NIST SP 800-63B's limit for out-of-band codes. */
 export const CODE_TTL_SECONDS = 10 * 60;
@@ -156,7 +157,7 @@ async function deliverOnce<T extends { id: string }>(
     return paid.code === "REFUSED" ? paid.refusal : failure("insufficient_credits");
   } catch (error) {
     if (!(error instanceof SendFailed)) throw error;
-    console.error(`verify api: ${channel} send failed: ${error.message}`);
+    log.error("verify_api.send_failed", { channel }, error);
     await giveBack(counted);
     return failure("delivery_failed");
   }
@@ -348,7 +349,7 @@ export async function fallbackVerification(principal: ApiKeyPrincipal, id: strin
         .returning(shown);
       return { id: sent.id, row: row ?? null };
     } catch (error) {
-      console.error(`verify api: fallback call ${sent.id} placed, but its code could not be stored: ${error instanceof Error ? error.message : error}`);
+      log.error("verify_api.fallback_code_not_stored", { deliveryId: sent.id }, error);
       return { id: sent.id, row: null };
     }
   };

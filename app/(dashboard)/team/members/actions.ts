@@ -11,6 +11,7 @@ import { changeRole, removeMember } from "@/lib/teams/membership";
 import { teamRole } from "@/lib/teams/policy";
 import { sendEnrollmentReminders } from "@/lib/teams/reminders";
 import { resetMemberTwoFactor, withdrawMemberReset } from "@/lib/teams/reset-member";
+import { log } from "@/lib/log";
 
 const PAGE = "/team/members";
 // Every action names its team: the lib function checks the actor's role in that team again.
@@ -30,7 +31,7 @@ async function remind(teamId: string, user: { id: string }, userIds?: string[]):
     revalidatePath(PAGE);
     return { ok: true, data: { message: `Reminder sent to ${plural(result.sent, "member", "members")}.`, sent: result.sent } };
   } catch (error) {
-    console.error("reminders failed", error instanceof Error ? error.message : error);
+    log.error("teams.reminders_failed", { teamId }, error);
     return { error: "The reminder could not be sent. Try again in a few minutes." };
   }
 }

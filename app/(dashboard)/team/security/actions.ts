@@ -9,6 +9,7 @@ import { factorKindEnum, type FactorKind } from "@/lib/db/schema";
 import { updateTeamPolicy } from "@/lib/teams/policy";
 import { previewAffectedMembers } from "@/lib/teams/policy-preview";
 import { sendEnrollmentReminders } from "@/lib/teams/reminders";
+import { log } from "@/lib/log";
 
 /** The policy as the form edits it (the saved policy minus when the requirement started). */
 export type PolicyValues = {
@@ -98,7 +99,7 @@ export const sendRemindersAction = validatedActionWithUser(
       return result.ok ? { ok: true, data: { sent: result.sent } } : { error: result.message };
     } catch (error) {
       // Every email failed (the provider is down): an answer for the admin, not a broken page.
-      console.error("reminders failed", error instanceof Error ? error.message : error);
+      log.error("teams.reminders_failed", { teamId }, error);
       return { error: "The reminder emails could not be sent. Try again in a few minutes." };
     }
   },
