@@ -94,7 +94,8 @@ describe("the OpenAPI document", () => {
     for (const { path, method } of API_OPERATIONS) {
       const { responses } = operation(path, method);
       if (responses["429"]) expect(responses["429"].headers?.["Retry-After"]?.required, `${path} 429`).toBe(true);
-      if (responses["503"]) expect(responses["503"].headers?.["Retry-After"]?.required, `${path} 503`).toBe(true);
+      // Where a 503 can also be channel_not_configured (not transient), Retry-After comes with service_unavailable only.
+      if (responses["503"]) expect(responses["503"].headers?.["Retry-After"], `${path} 503`).toBeDefined();
       if (responses["401"]) expect(responses["401"].headers?.["WWW-Authenticate"]?.required, `${path} 401`).toBe(true);
       expect(responses["405"]?.headers?.Allow?.required, `${path} 405`).toBe(true);
     }

@@ -237,6 +237,13 @@ export type SchemaName = keyof typeof API_SCHEMAS;
 
 const headers = {
   "Retry-After": { description: "Seconds to wait before retrying.", required: true, schema: { type: "integer", minimum: 1 }, example: 1 },
+  /** A 503 that may also be `channel_not_configured`, where waiting does not help and no Retry-After is sent. */
+  "Retry-After-when-transient": {
+    description: "Seconds to wait before retrying: sent with `service_unavailable`, never with `channel_not_configured` (retrying will not help).",
+    required: false,
+    schema: { type: "integer", minimum: 1 },
+    example: 1,
+  },
   "WWW-Authenticate": { description: "Always `Bearer`.", required: true, schema: { type: "string", pattern: "^Bearer" }, example: "Bearer" },
   Allow: { description: "The methods this path accepts.", required: true, schema: { type: "string", minLength: 1 }, example: "POST" },
   "Idempotent-Replayed": {
@@ -247,7 +254,7 @@ const headers = {
   },
 } satisfies Record<string, HeaderObject>;
 
-const HEADERS_BY_STATUS: Partial<Record<number, (keyof typeof headers)[]>> = { 401: ["WWW-Authenticate"], 405: ["Allow"], 429: ["Retry-After"], 503: ["Retry-After"] };
+const HEADERS_BY_STATUS: Partial<Record<number, ("Retry-After" | "WWW-Authenticate" | "Allow")[]>> = { 401: ["WWW-Authenticate"], 405: ["Allow"], 429: ["Retry-After"], 503: ["Retry-After"] };
 
 // ——— Operations ———
 
@@ -400,12 +407,16 @@ function replayHeader(operation: ApiOperation, status: number): "Idempotent-Repl
   return operation.idempotency?.replayed.includes(status) ? ["Idempotent-Replayed"] : [];
 }
 
+function headerComponent(name: keyof typeof headers, codes: ApiErrorCode[]): keyof typeof headers {
+  return name === "Retry-After" && codes.includes("channel_not_configured") ? "Retry-After-when-transient" : name;
+}
+
 function errorResponse(operation: ApiOperation, status: number, errors: { code: ApiErrorCode; when: string }[]): ResponseObject {
   const codes = errors.map((e) => e.code);
   const headerNames = [...(HEADERS_BY_STATUS[status] ?? []), ...replayHeader(operation, status)];
   return {
     description: `${STATUS_TEXT[status] ?? "Error"}. ${errors.map((e) => `\`${e.code}\`: ${e.when}`).join(" ")}`,
-    ...(headerNames.length ? { headers: Object.fromEntries(headerNames.map((name) => [name, ref("headers", name)])) } : {}),
+    ...(headerNames.length ? { headers: Object.fromEntries(headerNames.map((name) => [name, ref("headers", headerComponent(name, codes))])) } : {}),
     content: json({
       schema: {
         // Narrows `code` to this status's codes, so a code answered under the wrong status fails validation.
