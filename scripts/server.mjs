@@ -62,9 +62,21 @@ function markPeer(req) {
   return true;
 }
 
+/** Set on SIGTERM/SIGINT: every response from then on says `Connection: close`. */
+let draining = false;
+/** Responses under way, so a drain can tell a keep-alive client to go before its next request. */
+const open = new Set();
+
 server.on("request", (req, res) => {
   // A socket that is already gone has no address, and no one to answer either.
   if (!markPeer(req)) return void res.destroy();
+  if (draining) res.setHeader("connection", "close");
+  open.add(res);
+  res.once("close", () => {
+    open.delete(res);
+    // Its socket may be idle now (a response whose headers left before the drain began).
+    if (draining) setImmediate(() => server.closeIdleConnections());
+  });
   handle(req, res).catch((error) => {
     console.error(error);
     if (!res.headersSent) res.writeHead(500, { "content-type": "text/plain" });
@@ -81,17 +93,48 @@ server.on("error", (error) => {
   process.exit(1);
 });
 
+/** How long requests in flight may take to finish after SIGTERM before they are cut. */
+const DRAIN_MS = 10_000;
+
+/**
+ * Graceful stop, for an orchestrator's SIGTERM or a Ctrl-C: stop listening (new connections
+ * are refused at once, so a load balancer moves on), let every request under way finish, each
+ * answered with `Connection: close` so keep-alive clients reconnect elsewhere instead of
+ * sending their next request into a closing socket, then close the database (PGlite flushes
+ * and releases its folder lock) and exit 0: a stop that was asked for and lost nothing. A
+ * request still running after DRAIN_MS is cut, and the exit code is 1 to say so.
+ */
 let stopping = false;
-function stop(signal) {
+async function stop(signal) {
   if (stopping) return;
   stopping = true;
-  // Finish the requests under way, then let Next close; the exit code says which signal it was.
-  server.close(() => {
-    app.close().finally(() => process.exit(signal === "SIGINT" ? 130 : 143));
-  });
+  draining = true;
+  const started = Date.now();
+  const inFlight = open.size;
+  for (const res of open) if (!res.headersSent) res.setHeader("connection", "close");
+  const drained = new Promise((resolve) => server.close(() => resolve(true)));
   server.closeIdleConnections();
-  if (dev) server.closeAllConnections();
-  setTimeout(() => process.exit(1), 10_000).unref();
+  if (dev) server.closeAllConnections(); // hot-reload sockets never finish by themselves
+  let timer;
+  const inTime = await Promise.race([drained, new Promise((resolve) => (timer = setTimeout(() => resolve(false), DRAIN_MS)))]);
+  clearTimeout(timer);
+  if (!inTime) server.closeAllConnections();
+  let closed = true;
+  try {
+    await app.close();
+    // lib/db/index.ts keeps the process's one database on globalThis (Next's bundles share it).
+    await globalThis.__tesseraDb?.close?.();
+  } catch (error) {
+    closed = false;
+    console.error(`Tessera: closing the database failed: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  const ms = Date.now() - started;
+  console.log(
+    inTime
+      ? `Tessera stopped (${signal}): ${inFlight} request(s) in flight finished, database closed, in ${ms} ms.`
+      : `Tessera stopped (${signal}) after ${DRAIN_MS} ms: requests still running were cut.`,
+  );
+  process.exit(inTime && closed ? 0 : 1);
 }
-process.on("SIGINT", () => stop("SIGINT"));
-process.on("SIGTERM", () => stop("SIGTERM"));
+process.on("SIGINT", () => void stop("SIGINT"));
+process.on("SIGTERM", () => void stop("SIGTERM"));

@@ -7,6 +7,7 @@ import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
 import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
 import postgres from "postgres";
 import { config } from "@/lib/config";
+import { log } from "@/lib/log";
 import { acquireDataDirLock } from "./pglite-lock";
 import * as schema from "./schema";
 
@@ -32,7 +33,7 @@ export function connect(url = config.databaseUrl): Connection {
 
   const dir = path.join(config.dataDir, "db");
   fs.mkdirSync(dir, { recursive: true });
-  const release = acquireDataDirLock(dir);
+  const release = acquireDataDirLock(dir, { log: (message) => log.warn("db.lock_wait", { message }) });
   try {
     const client = new PGlite(dir);
     return {
