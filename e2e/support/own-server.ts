@@ -9,7 +9,7 @@ import path from "node:path";
  */
 export const SECRET = "ops-e2e-secret-0123456789abcdef0123456789abcdef";
 
-export type OwnServer = { child: ChildProcess; port: number; output: () => string; exited: Promise<number | null> };
+export type OwnServer = { child: ChildProcess; port: number; wrapped: boolean; output: () => string; exited: Promise<number | null> };
 
 /** A temp folder removed when the spec's process exits (unless E2E_KEEP=1). */
 export function tempFolder(prefix: string): string {
@@ -45,7 +45,7 @@ export function spawnServer(dataDir: string, port: number, options: { wrap?: str
   child.stderr!.on("data", (chunk) => (output += chunk));
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
   process.once("exit", () => child.exitCode === null && child.kill("SIGKILL"));
-  return { child, port, output: () => output, exited };
+  return { child, port, wrapped: !!options.wrap, output: () => output, exited };
 }
 
 /** Resolves once /api/health answers; throws with the server's output if it exits or takes too long. */
@@ -69,8 +69,14 @@ export async function startServer(dataDir: string, port: number, options: { wrap
   return server;
 }
 
-/** SIGTERM, then the exit code. */
+/**
+ * SIGTERM to the server, then its exit code. Under `unshare --fork`, whose parent ignores
+ * SIGTERM while it waits, the signal goes to the server, its child (and exit code).
+ */
 export async function stopServer(server: OwnServer): Promise<number | null> {
-  if (server.child.exitCode === null) server.child.kill("SIGTERM");
+  if (server.child.exitCode !== null) return server.exited;
+  const children = server.wrapped ? spawnSync("pgrep", ["-P", String(server.child.pid)], { encoding: "utf8" }).stdout.trim() : "";
+  const target = children ? Number(children.split("\n")[0]) : server.child.pid!;
+  process.kill(target, "SIGTERM");
   return server.exited;
 }
