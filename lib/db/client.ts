@@ -8,6 +8,7 @@ import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
 import postgres from "postgres";
 import { config } from "@/lib/config";
 import { log } from "@/lib/log";
+import { serveBackups } from "./backup";
 import { acquireDataDirLock } from "./pglite-lock";
 import * as schema from "./schema";
 
@@ -36,10 +37,12 @@ export function connect(url = config.databaseUrl): Connection {
   const release = acquireDataDirLock(dir, { log: (message) => log.warn("db.lock_wait", { message }) });
   try {
     const client = new PGlite(dir);
+    const stopBackups = serveBackups(config.dataDir, client);
     return {
       db: drizzlePglite({ client, schema }),
       kind: "pglite",
       close: async () => {
+        await stopBackups();
         await client.close();
         release();
       },
