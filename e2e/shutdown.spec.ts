@@ -74,6 +74,9 @@ test("SIGTERM under load: no request that had started is cut, new connections ar
     let sent = 0;
     let stop = false;
     const api = { authorization: `Bearer ${seeded.apiKey}`, "content-type": "application/json" };
+    // Warm: the first request of each kind loads its code, as an instance in service has.
+    expect((await request(agent, { method: "GET", path: "/sign-in" })).status).toBe(200);
+    expect((await request(agent, { method: "POST", path: "/api/v1/verifications", headers: api, body: JSON.stringify({ to: "warm@example.com", channel: "email" }) })).status).toBe(201);
     // 12 clients sending codes (slow: the provider), 12 loading the sign-in page (database and render).
     const clients = Array.from({ length: 24 }, async (_, n) => {
       while (!stop) {
@@ -114,6 +117,7 @@ test("SIGTERM under load: no request that had started is cut, new connections ar
         `after it: ${after.filter((o) => o.status).length} answered with Connection: close, ${after.filter((o) => o.error).length} refused (${[...new Set(after.map((o) => o.error).filter(Boolean))].join(", ")}); ` +
         `exit ${code} after ${Math.round(exitMs)} ms; new connections refused ${refused ? `from ${Math.round(refusedAfterMs)} ms` : "never"} after the signal`,
     );
+    if (cut.length) console.log("cut (ms from the signal, started/ended):", cut.map((o) => `${Math.round(o.started - signalAt)}/${Math.round(o.ended - signalAt)}`).join(" "));
     expect(inFlight.length, "the load had requests in flight at the signal").toBeGreaterThan(5);
     expect(cut, "requests started before SIGTERM that got no answer").toEqual([]);
     expect(fiveHundreds).toEqual([]);

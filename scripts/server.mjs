@@ -14,6 +14,7 @@
  */
 import { randomBytes } from "node:crypto";
 import http from "node:http";
+import net from "node:net";
 import { parseArgs } from "node:util";
 
 const PEER_HEADER = "x-tessera-peer";
@@ -104,6 +105,11 @@ const DRAIN_MS = 10_000;
  * and releases its folder lock) and exit 0: a stop that was asked for and lost nothing. A
  * request still running after DRAIN_MS is cut, and the exit code is 1 to say so.
  */
+/** How long a stop may spend accepting connections already waiting in the listener's backlog. */
+const BACKLOG_MS = 1_000;
+const connections = () => new Promise((resolve) => server.getConnections((error, count) => resolve(error ? 0 : count)));
+const nextTurn = () => new Promise((resolve) => setTimeout(() => setImmediate(resolve), 0));
+
 let stopping = false;
 async function stop(signal) {
   if (stopping) return;
@@ -112,12 +118,26 @@ async function stop(signal) {
   const started = Date.now();
   const inFlight = open.size;
   for (const res of open) if (!res.headersSent) res.setHeader("connection", "close");
-  const drained = new Promise((resolve) => server.close(() => resolve(true)));
+  // Connections waiting in the backlog are accepted (turns of the event loop until no new one
+  // comes, within BACKLOG_MS) and requests whose bytes have arrived are parsed, before the
+  // listener closes and idle sockets go: closing a listener resets what is still in its
+  // backlog, and a socket with an unparsed request looks idle. (http.Server#close would close
+  // idle sockets at once, so the listener is closed through net.Server's own close.)
+  const backlogUntil = Date.now() + BACKLOG_MS;
+  for (let before = -1, now = await connections(); now !== before && Date.now() < backlogUntil; ) {
+    await nextTurn();
+    [before, now] = [now, await connections()];
+  }
+  const drained = new Promise((resolve) => net.Server.prototype.close.call(server, () => resolve(true)));
+  await nextTurn();
   server.closeIdleConnections();
   if (dev) server.closeAllConnections(); // hot-reload sockets never finish by themselves
+  // Sockets that turn idle later (a keep-alive client gone quiet); swept right after a poll phase, when what has arrived is read.
+  const sweep = setInterval(() => setImmediate(() => server.closeIdleConnections()), 250);
   let timer;
   const inTime = await Promise.race([drained, new Promise((resolve) => (timer = setTimeout(() => resolve(false), DRAIN_MS)))]);
   clearTimeout(timer);
+  clearInterval(sweep);
   if (!inTime) server.closeAllConnections();
   let closed = true;
   try {
