@@ -14,6 +14,7 @@
  */
 import { randomBytes } from "node:crypto";
 import http from "node:http";
+import net from "node:net";
 import { parseArgs } from "node:util";
 
 const PEER_HEADER = "x-tessera-peer";
@@ -77,15 +78,26 @@ function errorFacts(error, depth = 0) {
     ...(error.cause !== undefined && depth < 4 && { cause: errorFacts(error.cause, depth + 1) }),
   };
 }
-function logRequestError(error) {
-  process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), level: "error", event: "server.request_failed", error: errorFacts(error) })}\n`);
+function logError(event, error) {
+  process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), level: "error", event, error: errorFacts(error) })}\n`);
 }
+/** Set on SIGTERM/SIGINT: every response from then on says `Connection: close`. */
+let draining = false;
+/** Responses under way, so a drain can tell a keep-alive client to go before its next request. */
+const open = new Set();
 
 server.on("request", (req, res) => {
   // A socket that is already gone has no address, and no one to answer either.
   if (!markPeer(req)) return void res.destroy();
+  if (draining) res.setHeader("connection", "close");
+  open.add(res);
+  res.once("close", () => {
+    open.delete(res);
+    // Its socket may be idle now (a response whose headers left before the drain began).
+    if (draining) setImmediate(() => server.closeIdleConnections());
+  });
   handle(req, res).catch((error) => {
-    logRequestError(error);
+    logError("server.request_failed", error);
     if (!res.headersSent) res.writeHead(500, { "content-type": "text/plain" });
     res.end("Internal Server Error");
   });
@@ -100,17 +112,67 @@ server.on("error", (error) => {
   process.exit(1);
 });
 
+/** How long requests in flight may take to finish after SIGTERM before they are cut. */
+const DRAIN_MS = 10_000;
+
+/**
+ * Graceful stop, for an orchestrator's SIGTERM or a Ctrl-C: stop listening (new connections
+ * are refused at once, so a load balancer moves on), let every request under way finish, each
+ * answered with `Connection: close` so keep-alive clients reconnect elsewhere instead of
+ * sending their next request into a closing socket, then close the database (PGlite flushes
+ * and releases its folder lock) and exit 0: a stop that was asked for and lost nothing. A
+ * request still running after DRAIN_MS is cut, and the exit code is 1 to say so.
+ */
+/** How long a stop may spend accepting connections already waiting in the listener's backlog. */
+const BACKLOG_MS = 1_000;
+const connections = () => new Promise((resolve) => server.getConnections((error, count) => resolve(error ? 0 : count)));
+const nextTurn = () => new Promise((resolve) => setTimeout(() => setImmediate(resolve), 0));
+
 let stopping = false;
-function stop(signal) {
+async function stop(signal) {
   if (stopping) return;
   stopping = true;
-  // Finish the requests under way, then let Next close; the exit code says which signal it was.
-  server.close(() => {
-    app.close().finally(() => process.exit(signal === "SIGINT" ? 130 : 143));
-  });
+  draining = true;
+  const started = Date.now();
+  const inFlight = open.size;
+  for (const res of open) if (!res.headersSent) res.setHeader("connection", "close");
+  // Connections waiting in the backlog are accepted (turns of the event loop until no new one
+  // comes, within BACKLOG_MS) and requests whose bytes have arrived are parsed, before the
+  // listener closes and idle sockets go: closing a listener resets what is still in its
+  // backlog, and a socket with an unparsed request looks idle. (http.Server#close would close
+  // idle sockets at once, so the listener is closed through net.Server's own close.)
+  const backlogUntil = Date.now() + BACKLOG_MS;
+  for (let before = -1, now = await connections(); now !== before && Date.now() < backlogUntil; ) {
+    await nextTurn();
+    [before, now] = [now, await connections()];
+  }
+  const drained = new Promise((resolve) => net.Server.prototype.close.call(server, () => resolve(true)));
+  await nextTurn();
   server.closeIdleConnections();
-  if (dev) server.closeAllConnections();
-  setTimeout(() => process.exit(1), 10_000).unref();
+  if (dev) server.closeAllConnections(); // hot-reload sockets never finish by themselves
+  // Sockets that turn idle later (a keep-alive client gone quiet); swept right after a poll phase, when what has arrived is read.
+  const sweep = setInterval(() => setImmediate(() => server.closeIdleConnections()), 250);
+  let timer;
+  const inTime = await Promise.race([drained, new Promise((resolve) => (timer = setTimeout(() => resolve(false), DRAIN_MS)))]);
+  clearTimeout(timer);
+  clearInterval(sweep);
+  if (!inTime) server.closeAllConnections();
+  let closed = true;
+  try {
+    await app.close();
+    // lib/db/index.ts keeps the process's one database on globalThis (Next's bundles share it).
+    await globalThis.__tesseraDb?.close?.();
+  } catch (error) {
+    closed = false;
+    logError("server.close_failed", error);
+  }
+  const ms = Date.now() - started;
+  console.log(
+    inTime
+      ? `Tessera stopped (${signal}): ${inFlight} request(s) in flight finished, database closed, in ${ms} ms.`
+      : `Tessera stopped (${signal}) after ${DRAIN_MS} ms: requests still running were cut.`,
+  );
+  process.exit(inTime && closed ? 0 : 1);
 }
-process.on("SIGINT", () => stop("SIGINT"));
-process.on("SIGTERM", () => stop("SIGTERM"));
+process.on("SIGINT", () => void stop("SIGINT"));
+process.on("SIGTERM", () => void stop("SIGTERM"));

@@ -7,6 +7,8 @@ import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
 import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
 import postgres from "postgres";
 import { config } from "@/lib/config";
+import { log } from "@/lib/log";
+import { serveBackups } from "./backup";
 import { acquireDataDirLock } from "./pglite-lock";
 import { installSafeQueryErrors } from "./query-errors";
 import * as schema from "./schema";
@@ -65,13 +67,15 @@ export function connect(url = config.databaseUrl): Connection {
 
   const dir = path.join(config.dataDir, "db");
   fs.mkdirSync(dir, { recursive: true });
-  const release = acquireDataDirLock(dir);
+  const release = acquireDataDirLock(dir, { log: (message) => log.warn("db.lock_wait", { message }) });
   try {
     const client = new PGlite(dir);
+    const stopBackups = serveBackups(config.dataDir, client);
     return {
       db: drizzlePglite({ client, schema }),
       kind: "pglite",
       close: async () => {
+        await stopBackups();
         await client.close();
         release();
       },
