@@ -25,6 +25,8 @@ export function serverEnv(dataDir: string, port: number, extra: Record<string, s
     TESSERA_SECRET: SECRET,
     NEXTAUTH_URL: `http://localhost:${port}`,
     NEXT_TELEMETRY_DISABLED: "1",
+    // A production server reads no outbox otherwise (lib/messaging/choose-provider.ts): these specs read their codes there.
+    TESSERA_DEV_OUTBOX: "1",
     ...extra,
   };
 }
