@@ -156,7 +156,7 @@ describe("Twilio-compatible SMS", () => {
     expect(error).toMatchObject({ provider: "twilio", channel: "sms", providerCode: "21211" });
     expect(await deliveryRow(error.deliveryId)).toMatchObject({ status: "failed", error: error.message, providerMessageId: null });
     const log = logged.text();
-    expect(log).toContain("twilio sms to +1415•••••71 failed");
+    expect(log).toContain("messaging.send_failed provider=twilio channel=sms to=+1415•••••71");
     expect(log).toContain(`deliveryId=${error.deliveryId} providerCode=21211`);
     expect(log).not.toContain(PHONE);
     expect(log).not.toContain("482913");
