@@ -146,9 +146,9 @@ describe("attacker: a burst of sends to one block of numbers", () => {
     // (the burst included), so the block takes 20 messages that really went out, then pauses.
     let calls = 0;
     const { send: realSend } = await vi.importActual<typeof import("@/lib/messaging")>("@/lib/messaging");
-    vi.mocked(send).mockImplementation(async (message) => {
+    vi.mocked(send).mockImplementation(async (message, paidBy) => {
       if (message.channel !== "email" && ++calls % 5 === 0) throw new Error("provider timeout");
-      return realSend(message);
+      return realSend(message, paidBy);
     });
 
     const statuses: number[] = [];

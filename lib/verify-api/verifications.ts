@@ -322,10 +322,10 @@ export async function fallbackVerification(principal: ApiKeyPrincipal, id: strin
     return null;
   };
 
-  const deliver = async () => {
+  const deliver = async (paidBy?: { ledgerId: string }) => {
     let sent;
     try {
-      sent = await sendCode({ channel: input.channel, to: existing.to, ...text, locale }, code);
+      sent = await sendCode({ channel: input.channel, to: existing.to, ...text, locale }, code, paidBy);
     } catch (error) {
       await db()
         .update(verifications)
