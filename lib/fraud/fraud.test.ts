@@ -5,7 +5,7 @@ import { auditEvents, creditLedger, messageDeliveries, otpCodes, outbox, rateLim
 import { beginSms } from "@/lib/factors/enroll";
 import { sendFactorCode } from "@/lib/factors/send-code";
 import { send } from "@/lib/messaging";
-import { footprint, keyedTeam, post, setBalance } from "@/lib/verify-api/test-client";
+import { footprint, keyedTeam, post, setBalance } from "@/tests/verify-api-client";
 import { addSmsFactor, createUser, joinTeam, meta, uniqueEmail } from "@/tests/helpers";
 import { DEFAULT_SMS_COUNTRIES } from "./countries";
 import { RANGE_BURST_ALL_TEAMS_PER_HOUR, RANGE_BURST_PER_HOUR } from "./velocity";

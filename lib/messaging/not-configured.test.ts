@@ -3,7 +3,7 @@ import { db } from "@/lib/db";
 import { rateLimits } from "@/lib/db/schema";
 import { issueOtp } from "@/lib/factors/otp";
 import { log } from "@/lib/log";
-import { footprint, keyedTeam, post } from "@/lib/verify-api/test-client";
+import { footprint, keyedTeam, post } from "@/tests/verify-api-client";
 import { createUser, meta, PHONE } from "@/tests/helpers";
 import { unconfiguredChannels, warnUnconfiguredChannels } from "./choose-provider";
 

@@ -6,7 +6,7 @@ import { db } from "@/lib/db";
 import { rateLimits } from "@/lib/db/schema";
 import { OTHER_PHONE, PHONE } from "@/tests/helpers";
 import { API_ERRORS } from "./errors";
-import { call, codeSentTo, footprint, keyedTeam, post } from "./test-client";
+import { call, codeSentTo, footprint, keyedTeam, post } from "@/tests/verify-api-client";
 
 const KNOWN_CODES = new Set(Object.keys(API_ERRORS).filter((k) => k !== "route_not_found"));
 

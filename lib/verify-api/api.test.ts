@@ -10,7 +10,7 @@ import { API_ERRORS } from "./errors";
 import { MAX_BODY_BYTES } from "./http";
 import { abandonedAfterSeconds } from "./idempotency";
 import { revokeApiKey } from "./keys";
-import { call, codeSentTo, footprint, get, keyedTeam, post, setBalance } from "./test-client";
+import { call, codeSentTo, footprint, get, keyedTeam, post, setBalance } from "@/tests/verify-api-client";
 import { captureLog } from "@/tests/log-spy";
 
 // The real outbox sends, wrapped so a test can make one send fail.

@@ -20,7 +20,7 @@ import {
   type OpenApiDocument,
 } from "./openapi";
 import { createVerificationSchema } from "./schemas";
-import { call, get, keyedTeam, post, setBalance } from "./test-client";
+import { call, get, keyedTeam, post, setBalance } from "@/tests/verify-api-client";
 import { captureLog } from "@/tests/log-spy";
 
 const document = openApiDocument(new URL("https://tessera.example.com"));

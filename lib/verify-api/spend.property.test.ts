@@ -6,7 +6,7 @@ import { creditLedger, messageDeliveries, rateLimits } from "@/lib/db/schema";
 import { send } from "@/lib/messaging";
 import { addCredits, creditBalance } from "@/lib/teams/credits";
 import { meta, OTHER_PHONE, PHONE } from "@/tests/helpers";
-import { keyedTeam, post, setBalance } from "./test-client";
+import { keyedTeam, post, setBalance } from "@/tests/verify-api-client";
 import { captureLog } from "@/tests/log-spy";
 
 // The real outbox sends, wrapped so a step can make its provider call fail.

@@ -11,7 +11,7 @@ import * as collection from "@/app/api/v1/verifications/route";
 import { db } from "@/lib/db";
 import { creditLedger, memberships, messageDeliveries, outbox, teams, users, verifications } from "@/lib/db/schema";
 import { meta, uniqueEmail } from "@/tests/helpers";
-import { createApiKey } from "./keys";
+import { createApiKey } from "@/lib/verify-api/keys";
 
 export const BASE = "http://localhost:3000";
 
