@@ -61,7 +61,11 @@ test("fraud controls reach the person: refused numbers on the phone field, and a
   // A mobile number in an allowed country enrolls as usual.
   await phone.fill(TEST_PHONE);
   await page.getByRole("button", { name: "Send code" }).click();
-  await page.getByLabel("6-digit code", { exact: true }).fill(extractCode(await readLatestMessage(page, TEST_PHONE_E164, { contains: "Your Tessera code is" })));
+  // The code field shows once the send is done: reading the outbox before it can find an earlier
+  // spec's message to the same test number (a voice call's once made this fail).
+  const codeField = page.getByLabel("6-digit code", { exact: true });
+  await expect(codeField).toBeVisible();
+  await codeField.fill(extractCode(await readLatestMessage(page, TEST_PHONE_E164, { contains: /Your Tessera code is \d{6}/ })));
   await page.getByRole("button", { name: "Verify and turn on" }).click();
   await page.waitForURL(/\/settings\/security\?added=/);
 
