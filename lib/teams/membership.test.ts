@@ -5,7 +5,7 @@ import { db } from "@/lib/db";
 import { auditEvents, memberships, teams, users } from "@/lib/db/schema";
 import { listFactors } from "@/lib/factors";
 import { addTotpFactor, createSignedInUser, joinTeam, meta, uniqueEmail } from "@/tests/helpers";
-import { changeRole, MEMBERSHIP_MESSAGES, removeMember } from "./membership";
+import { changeRole, MEMBERSHIP_ERRORS, removeMember } from "./membership";
 
 /** A user who owns a personal team, written straight to the tables (no password hashing: these tests never sign in). */
 async function createUser({ name }: { name: string }) {
@@ -66,7 +66,7 @@ describe("changeRole", () => {
     const { teamId, owner } = await team();
     for (const role of ["admin", "member"]) {
       const result = await expectNothingChanged(teamId, () => changeRole(teamId, { id: owner.userId }, owner.userId, role, meta));
-      expect(result).toEqual({ ok: false, code: "LAST_OWNER", message: MEMBERSHIP_MESSAGES.LAST_OWNER });
+      expect(result).toEqual({ ok: false, code: "LAST_OWNER", message: MEMBERSHIP_ERRORS.messages.LAST_OWNER });
     }
   });
 
@@ -86,7 +86,7 @@ describe("changeRole", () => {
       [member, member, "owner"],
     ] as const) {
       const result = await expectNothingChanged(teamId, () => changeRole(teamId, { id: actor.userId }, target.userId, role, meta));
-      expect(result).toEqual({ ok: false, code: "FORBIDDEN", message: MEMBERSHIP_MESSAGES.FORBIDDEN });
+      expect(result).toEqual({ ok: false, code: "FORBIDDEN", message: MEMBERSHIP_ERRORS.messages.FORBIDDEN });
     }
   });
 
@@ -125,7 +125,7 @@ describe("removeMember", () => {
   it("an owner may leave while another owner remains; the last owner may not", async () => {
     const { teamId, owner, admin, member } = await team();
     const result = await expectNothingChanged(teamId, () => removeMember(teamId, { id: owner.userId }, owner.userId, meta));
-    expect(result).toEqual({ ok: false, code: "LAST_OWNER", message: MEMBERSHIP_MESSAGES.LAST_OWNER });
+    expect(result).toEqual({ ok: false, code: "LAST_OWNER", message: MEMBERSHIP_ERRORS.messages.LAST_OWNER });
 
     await changeRole(teamId, { id: owner.userId }, admin.userId, "owner", meta);
     expect(await removeMember(teamId, { id: owner.userId }, owner.userId, meta)).toMatchObject({ ok: true });
@@ -142,7 +142,7 @@ describe("removeMember", () => {
       [outsider.owner, member],
     ] as const) {
       const result = await expectNothingChanged(teamId, () => removeMember(teamId, { id: actor.userId }, target.userId, meta));
-      expect(result).toEqual({ ok: false, code: "FORBIDDEN", message: MEMBERSHIP_MESSAGES.FORBIDDEN });
+      expect(result).toEqual({ ok: false, code: "FORBIDDEN", message: MEMBERSHIP_ERRORS.messages.FORBIDDEN });
     }
     expect(await removeMember(teamId, { id: owner.userId }, outsider.member.userId, meta)).toMatchObject({ ok: false, code: "NOT_FOUND" });
   });

@@ -1,24 +1,23 @@
 import { and, count, eq } from "drizzle-orm";
 import { recordAudit, type RequestMeta } from "@/lib/audit";
 import { db, type Tx } from "@/lib/db";
+import { defineErrorCodes, type CodeOf, type Refusal } from "@/lib/refusal";
 import { memberships, roleEnum, type Role } from "@/lib/db/schema";
 import { revokeTrustedDevices } from "@/lib/factors/trusted-devices";
 import { lockTeam, teamRole } from "./policy";
 
 export const ROLES: readonly Role[] = roleEnum.enumValues;
 
-export const MEMBERSHIP_MESSAGES = {
+export const MEMBERSHIP_ERRORS = defineErrorCodes({
   FORBIDDEN: "Only an owner of this team can change roles or remove members.",
   NOT_FOUND: "That person is not a member of this team. Reload the page.",
   INVALID_ROLE: "Choose owner, admin or member.",
   LAST_OWNER: "A team always keeps at least one owner. Make someone else an owner first.",
-} as const;
+});
 
-export type MembershipResult =
-  | { ok: true; changed: boolean }
-  | { ok: false; code: "FORBIDDEN" | "NOT_FOUND" | "INVALID_ROLE" | "LAST_OWNER"; message: string };
+export type MembershipResult = { ok: true; changed: boolean } | Refusal<CodeOf<typeof MEMBERSHIP_ERRORS>>;
 
-const refuse = (code: Exclude<MembershipResult, { ok: true }>["code"]): MembershipResult => ({ ok: false, code, message: MEMBERSHIP_MESSAGES[code] });
+const { refuse } = MEMBERSHIP_ERRORS;
 
 /**
  * Opens the owner-only transaction both changes share: the team row locked first, so that
