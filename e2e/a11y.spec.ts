@@ -1,7 +1,7 @@
-import AxeBuilder from "@axe-core/playwright";
-import { expect, test, type BrowserContext, type Page } from "@playwright/test";
+import { expect, test, type BrowserContext } from "@playwright/test";
 import {
   enrollTotp,
+  expectAccessible,
   finishRecoveryCodes,
   newAccount,
   signInToChallenge,
@@ -12,53 +12,36 @@ import {
   waitForReady,
 } from "./helpers";
 
-const TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"];
-const BLOCKING = new Set(["serious", "critical"]);
-
-/** Scans the page as it is now; fails on any serious or critical violation, listing them. */
-async function expectNoSeriousViolations(page: Page, label: string) {
-  const results = await new AxeBuilder({ page }).withTags(TAGS).analyze();
-  // Guards against a scan that silently checked nothing.
-  expect(results.passes.length, `${label}: axe ran no checks`).toBeGreaterThan(0);
-  const blocking = results.violations.filter((v) => BLOCKING.has(v.impact ?? ""));
-  const report = blocking
-    .map((v) => `${v.impact} ${v.id}: ${v.help}\n${v.nodes.map((n) => `    ${n.target.join(" ")} — ${n.failureSummary?.replace(/\s+/g, " ")}`).join("\n")}`)
-    .join("\n");
-  const minor = results.violations.filter((v) => !BLOCKING.has(v.impact ?? ""));
-  if (minor.length) console.log(`[a11y] ${label}: non-blocking: ${minor.map((v) => `${v.impact} ${v.id}`).join(", ")}`);
-  expect(blocking, `${label}: serious/critical axe violations:\n${report}`).toEqual([]);
-}
-
 test.describe("signed out", () => {
   test("landing page", async ({ page }) => {
     await page.goto("/");
     await expect(page.getByRole("link", { name: "Create an account" })).toBeVisible();
-    await expectNoSeriousViolations(page, "/");
+    await expectAccessible(page, "/");
   });
 
   test("sign-in", async ({ page }) => {
     await page.goto("/sign-in");
     await waitForForm(page);
-    await expectNoSeriousViolations(page, "/sign-in");
+    await expectAccessible(page, "/sign-in");
   });
 
   test("sign-up", async ({ page }) => {
     await page.goto("/sign-up");
     await waitForForm(page);
-    await expectNoSeriousViolations(page, "/sign-up");
+    await expectAccessible(page, "/sign-up");
   });
 
   test("sign-up with errors shown", async ({ page }) => {
     await submitSignUp(page, { name: "A11y Person", email: "not-an-email", password: "short" });
     await expect(page.getByText("Enter a valid email address, like name@example.com.")).toBeVisible();
     await expect(page.getByText("Use at least 10 characters.")).toBeVisible();
-    await expectNoSeriousViolations(page, "/sign-up (errors)");
+    await expectAccessible(page, "/sign-up (errors)");
   });
 
   test("dev outbox", async ({ page }) => {
     await page.goto("/dev/outbox");
     await expect(page.getByRole("heading", { name: "Outbox" })).toBeVisible();
-    await expectNoSeriousViolations(page, "/dev/outbox");
+    await expectAccessible(page, "/dev/outbox");
   });
 });
 
@@ -79,11 +62,11 @@ test.describe("signed in", () => {
     const page = await context.newPage();
     await page.goto("/dashboard");
     await expect(page.getByRole("heading", { name: "Welcome, Axe Tester" })).toBeVisible();
-    await expectNoSeriousViolations(page, "/dashboard");
+    await expectAccessible(page, "/dashboard");
     // And with the account menu open.
     await page.locator("summary").filter({ hasText: "Open account menu" }).click();
     await expect(page.getByRole("menuitem", { name: "Sign out" })).toBeVisible();
-    await expectNoSeriousViolations(page, "/dashboard (menu open)");
+    await expectAccessible(page, "/dashboard (menu open)");
     await context.close();
   });
 
@@ -92,7 +75,7 @@ test.describe("signed in", () => {
     const page = await context.newPage();
     await page.goto("/settings/security");
     await expect(page.getByRole("heading", { name: "Security", exact: true })).toBeVisible();
-    await expectNoSeriousViolations(page, "/settings/security");
+    await expectAccessible(page, "/settings/security");
     await context.close();
   });
 
@@ -109,11 +92,11 @@ test.describe("signed in", () => {
     ] as const) {
       await page.goto(path);
       await expect(page.getByRole("heading", { name: heading, exact: true }).first()).toBeVisible();
-      await expectNoSeriousViolations(page, path);
+      await expectAccessible(page, path);
     }
     await page.getByTestId("team-switcher").click();
     await expect(page.getByText("Your teams")).toBeVisible();
-    await expectNoSeriousViolations(page, "/team/audit (team switcher open)");
+    await expectAccessible(page, "/team/audit (team switcher open)");
     await context.close();
   });
 });
@@ -125,41 +108,41 @@ test.describe("second factors", () => {
 
     await page.goto("/settings/security/add/totp");
     await waitForReady(page);
-    await expectNoSeriousViolations(page, "/settings/security/add/totp");
+    await expectAccessible(page, "/settings/security/add/totp");
     await enrollTotp(page);
     await expect(page.getByRole("heading", { name: "Save your recovery codes" })).toBeVisible();
-    await expectNoSeriousViolations(page, "/settings/security/add/totp (recovery codes)");
+    await expectAccessible(page, "/settings/security/add/totp (recovery codes)");
     await finishRecoveryCodes(page);
 
     await expect(page.getByTestId("factor")).toHaveCount(1);
-    await expectNoSeriousViolations(page, "/settings/security (with a factor)");
+    await expectAccessible(page, "/settings/security (with a factor)");
     // With the step-up error shown.
     await page.getByRole("button", { name: "Turn off two-factor authentication" }).click();
     await expect(page.getByRole("link", { name: "Confirm it's you" })).toBeVisible();
-    await expectNoSeriousViolations(page, "/settings/security (step-up error)");
+    await expectAccessible(page, "/settings/security (step-up error)");
 
     // Adding a second factor asks for the first one again.
     await page.goto("/settings/security/add/email");
     await page.waitForURL("**/settings/security/confirm?next=**");
     await waitForReady(page);
     await expect(page.getByRole("heading", { name: "Enter the code from your authenticator app" })).toBeVisible();
-    await expectNoSeriousViolations(page, "/settings/security/confirm");
+    await expectAccessible(page, "/settings/security/confirm");
 
     await signOut(page);
     await signInToChallenge(page, account.email, account.password);
     await expect(page.getByRole("heading", { name: "Enter the code from your authenticator app" })).toBeVisible();
-    await expectNoSeriousViolations(page, "/sign-in/challenge");
+    await expectAccessible(page, "/sign-in/challenge");
     await page.getByText("Use another method").click();
     await expect(page.getByRole("button", { name: "Use a recovery code" })).toBeVisible();
-    await expectNoSeriousViolations(page, "/sign-in/challenge (other methods open)");
+    await expectAccessible(page, "/sign-in/challenge (other methods open)");
     await page.getByRole("button", { name: "Use a recovery code" }).click();
     await expect(page.getByLabel("Recovery code", { exact: true })).toBeVisible();
-    await expectNoSeriousViolations(page, "/sign-in/challenge (recovery code)");
+    await expectAccessible(page, "/sign-in/challenge (recovery code)");
     // A wrong code: the error state.
     await page.getByLabel("Recovery code", { exact: true }).fill("0000-0000-0000");
     await page.getByRole("button", { name: "Verify", exact: true }).click();
     await expect(page.getByText(/tries left\./)).toBeVisible();
-    await expectNoSeriousViolations(page, "/sign-in/challenge (error)");
+    await expectAccessible(page, "/sign-in/challenge (error)");
   });
 
   test("email, SMS and security-key wizards", async ({ page }) => {
@@ -167,7 +150,7 @@ test.describe("second factors", () => {
     for (const kind of ["email", "sms", "webauthn"]) {
       await page.goto(`/settings/security/add/${kind}`);
       await waitForReady(page);
-      await expectNoSeriousViolations(page, `/settings/security/add/${kind}`);
+      await expectAccessible(page, `/settings/security/add/${kind}`);
     }
   });
 });
@@ -177,30 +160,30 @@ test("Team → Developers: without a second factor, the form, a name error and t
   await signUp(page, newAccount("Axe Developer"));
   await page.goto("/team/developers");
   await expect(page.getByRole("heading", { name: "API keys", exact: true })).toBeVisible();
-  await expectNoSeriousViolations(page, "/team/developers (no second factor)");
+  await expectAccessible(page, "/team/developers (no second factor)");
 
   await enrollTotp(page);
   await finishRecoveryCodes(page);
   await page.goto("/team/developers");
   await waitForForm(page);
-  await expectNoSeriousViolations(page, "/team/developers");
+  await expectAccessible(page, "/team/developers");
   await page.getByRole("button", { name: "Create API key" }).click();
   await expect(page.getByLabel("Name", { exact: true })).toHaveAttribute("aria-invalid", "true");
-  await expectNoSeriousViolations(page, "/team/developers (name error)");
+  await expectAccessible(page, "/team/developers (name error)");
   await page.getByLabel("Name", { exact: true }).fill("Production backend");
   await page.getByRole("button", { name: "Create API key" }).click();
   await expect(page.getByRole("link", { name: "Confirm it's you" })).toBeVisible();
-  await expectNoSeriousViolations(page, "/team/developers (step-up error)");
+  await expectAccessible(page, "/team/developers (step-up error)");
 });
 
 test("API docs: /docs/api signed out, and with a Try it error shown", async ({ page }) => {
   await page.goto("/docs/api");
   await expect(page.getByRole("heading", { name: "Verify API", level: 1 })).toBeVisible();
   await waitForForm(page);
-  await expectNoSeriousViolations(page, "/docs/api");
+  await expectAccessible(page, "/docs/api");
   await page.getByLabel("API key").fill(`tsk_live_${"x".repeat(32)}`);
   await page.getByLabel("Phone number").fill("+14155552671");
   await page.getByRole("button", { name: "Send code" }).click();
   await expect(page.locator("#try-it").getByRole("alert")).toContainText("401 unauthorized");
-  await expectNoSeriousViolations(page, "/docs/api (Try it error)");
+  await expectAccessible(page, "/docs/api (Try it error)");
 });

@@ -289,7 +289,12 @@ export async function expectAccessible(page: Page, label: string): Promise<void>
   const results = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]).analyze();
   expect(results.passes.length, `${label}: axe ran no checks`).toBeGreaterThan(0);
   const blocking = results.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
-  expect(blocking.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`), label).toEqual([]);
+  const minor = results.violations.filter((v) => !blocking.includes(v));
+  if (minor.length) console.log(`[a11y] ${label}: non-blocking: ${minor.map((v) => `${v.impact} ${v.id}`).join(", ")}`);
+  const report = blocking
+    .map((v) => `${v.impact} ${v.id}: ${v.help}\n${v.nodes.map((n) => `    ${n.target.join(" ")} — ${n.failureSummary?.replace(/\s+/g, " ")}`).join("\n")}`)
+    .join("\n");
+  expect(blocking, `${label}: serious/critical axe violations:\n${report}`).toEqual([]);
 }
 
 /** Invites `email` as a member from Team → Invitations; returns the link's path, read from the outbox. */
