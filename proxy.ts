@@ -1,4 +1,5 @@
 import { NextResponse, type NextRequest } from "next/server";
+import { config as tessera } from "@/lib/config";
 
 const AUTH_PAGES = ["/sign-in", "/sign-up", "/forgot-password", "/reset-password", "/unblock-sign-in", "/invite", "/keep-2fa"];
 
@@ -23,7 +24,7 @@ function contentSecurityPolicy(nonce: string, dev: boolean): string {
 /** Security headers on every page, and a fresh CSP nonce that Next stamps on its scripts. */
 export function proxy(request: NextRequest) {
   const nonce = Buffer.from(crypto.getRandomValues(new Uint8Array(16))).toString("base64");
-  const dev = process.env.NODE_ENV !== "production";
+  const dev = !tessera.isProduction;
   const csp = contentSecurityPolicy(nonce, dev);
 
   const requestHeaders = new Headers(request.headers);

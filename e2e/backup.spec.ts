@@ -27,7 +27,7 @@ function npm(args: string[], dataDir: string): { code: number | null; output: st
 }
 
 function readLedger(dataDir: string): Ledger {
-  const run = spawnSync("npx", ["tsx", "e2e/support/ledger.ts"], { env: serverEnv(dataDir, 0), encoding: "utf8" });
+  const run = spawnSync("npx", ["tsx", "--conditions=react-server", "e2e/support/ledger.ts"], { env: serverEnv(dataDir, 0), encoding: "utf8" });
   if (run.status !== 0) throw new Error(`reading ${dataDir} failed:\n${run.stdout}\n${run.stderr}`);
   return JSON.parse(run.stdout.trim().split("\n").at(-1)!);
 }

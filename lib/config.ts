@@ -1,3 +1,19 @@
+/**
+ * Every environment variable Tessera reads goes through this file, NODE_ENV included: the
+ * logger (lib/log.ts) and the proxy (proxy.ts) read `config.isProduction`, which Next inlines
+ * at build time exactly as it inlines a bare `process.env.NODE_ENV`. It is server-only: a
+ * secret read here must never reach a browser bundle, and the proxy runs in Node (Next 16's
+ * proxy has no edge runtime), where "server-only" is an empty module.
+ *
+ * Three places read the environment without it, because they run before or outside it:
+ * - instrumentation.ts reads NEXT_RUNTIME (set by Next, never by an operator) to decide
+ *   whether Node modules may be loaded at all; it must come before importing this file, and
+ *   read bare, Next removes the Node branch from the edge build.
+ * - scripts/server.mjs and scripts/test-pg.mjs are plain Node (Node 20 runs no TypeScript):
+ *   the server reads PORT and HOSTNAME and sets NODE_ENV and TESSERA_PEER_PROOF before Next
+ *   loads; the test runner reads TEST_DATABASE_URL, a variable of the test suite only.
+ */
+import "server-only";
 import os from "node:os";
 import path from "node:path";
 

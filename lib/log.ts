@@ -1,3 +1,4 @@
+import { config } from "@/lib/config";
 import { maskRecipient } from "@/lib/messaging/redact";
 
 /**
@@ -52,7 +53,7 @@ function write(level: Level, event: string, fields: LogFields = {}, error?: unkn
   const masked = maskFields(fields);
   const facts = error === undefined ? undefined : describeError(error);
   const stream = level === "info" ? process.stdout : process.stderr;
-  if (process.env.NODE_ENV === "production") {
+  if (config.isProduction) {
     stream.write(`${JSON.stringify({ time: new Date().toISOString(), level, event, ...masked, ...(facts && { error: facts }) })}\n`);
     return;
   }

@@ -14,6 +14,7 @@ import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import { sql } from "drizzle-orm";
 import { hashPassword } from "@/lib/auth/password";
+import { config } from "@/lib/config";
 import { closeDatabase, db, prepareDatabase } from "@/lib/db";
 import { factors, memberships, recoveryCodes, teams, users, type FactorKind, type Role } from "@/lib/db/schema";
 import { addFactor } from "@/lib/factors";
@@ -169,7 +170,7 @@ async function main() {
   });
   const members = Number(values.members);
   if (!Number.isInteger(members) || members < 0 || members > 1_000_000) throw new Error("--members takes a whole number from 0 to 1,000,000.");
-  const where = process.env.DATABASE_URL ? "the PostgreSQL server in DATABASE_URL" : `PGlite in ${process.env.TESSERA_DATA_DIR || ".data"}`;
+  const where = config.databaseUrl ? "the PostgreSQL server in DATABASE_URL" : `PGlite in ${config.dataDir}`;
   console.log(`Seeding ${members.toLocaleString("en-US")} members into ${where}…`);
   const started = performance.now();
   await prepareDatabase();

@@ -1,7 +1,7 @@
 /**
  * Prints, as one JSON line, what a backup must keep exact in the folder at TESSERA_DATA_DIR
  * (no server may hold it): each team's balance, the sum of its credit ledger, and every
- * ledger row and verification id. Run with tsx.
+ * ledger row and verification id. Run with `tsx --conditions=react-server` (lib/db is server-only).
  */
 import { asc } from "drizzle-orm";
 import { closeDatabase, db } from "@/lib/db";

@@ -33,7 +33,7 @@ export function serverEnv(dataDir: string, port: number, extra: Record<string, s
 
 /** Seeds a fresh folder (e2e/support/seed-folder.ts) and returns what it made. */
 export function seedFolder(dataDir: string): { teamId: string; ownerEmail: string; ownerPassword: string; totpSecret: string; apiKey: string } {
-  const run = spawnSync("npx", ["tsx", "e2e/support/seed-folder.ts"], { env: serverEnv(dataDir, 0), encoding: "utf8" });
+  const run = spawnSync("npx", ["tsx", "--conditions=react-server", "e2e/support/seed-folder.ts"], { env: serverEnv(dataDir, 0), encoding: "utf8" });
   if (run.status !== 0) throw new Error(`seeding ${dataDir} failed:\n${run.stdout}\n${run.stderr}`);
   return JSON.parse(run.stdout.trim().split("\n").at(-1)!);
 }

@@ -1,8 +1,9 @@
 /**
  * Fills a fresh database for the specs that start their own servers (shutdown, backups):
  * a team whose owner signs in with an authenticator app, an API key, and a few credit
- * top-ups so the ledger has rows. Run with tsx and TESSERA_DATA_DIR (and TESSERA_SECRET) set,
- * before any server holds the folder; prints one JSON line with what the spec needs.
+ * top-ups so the ledger has rows. Run with `tsx --conditions=react-server` (lib/db is
+ * server-only) and TESSERA_DATA_DIR (and TESSERA_SECRET) set, before any server holds the
+ * folder; prints one JSON line with what the spec needs.
  */
 import { closeDatabase, db, prepareDatabase } from "@/lib/db";
 import { addFactor } from "@/lib/factors";

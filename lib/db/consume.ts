@@ -1,3 +1,4 @@
+import "server-only";
 import { and, isNull, sql, type SQL } from "drizzle-orm";
 import type { Executor } from "./client";
 import { emailLinks, invitations, otpCodes, passwordResets, recoveryCodes, signInChallenges, webauthnChallenges } from "./schema";

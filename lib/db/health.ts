@@ -1,3 +1,4 @@
+import "server-only";
 import { sql } from "drizzle-orm";
 import { log } from "@/lib/log";
 import { db } from ".";

@@ -1,3 +1,4 @@
+import "server-only";
 import { config } from "@/lib/config";
 import { connect, type Connection, type Db } from "./client";
 import { migrate } from "./migrate";

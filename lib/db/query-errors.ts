@@ -1,3 +1,4 @@
+import "server-only";
 import type { DrizzleQueryError } from "drizzle-orm";
 import { PgPreparedQuery } from "drizzle-orm/pg-core";
 

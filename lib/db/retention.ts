@@ -1,3 +1,4 @@
+import "server-only";
 import { inArray, lt, sql } from "drizzle-orm";
 import { log } from "@/lib/log";
 import { reconcileDeliveries, type Reconciled } from "@/lib/messaging/reconcile";

@@ -1,3 +1,4 @@
+import "server-only";
 import { missingPeerServer } from "@/lib/auth/client-ip";
 import { config } from "@/lib/config";
 import { warnUnconfiguredChannels } from "@/lib/messaging/choose-provider";

@@ -1,3 +1,5 @@
+import "server-only";
+
 /**
  * "The database cannot answer now" as opposed to "this request is wrong" or "our code is
  * wrong": the first is worth a 503 with Retry-After (a load balancer or client retries and

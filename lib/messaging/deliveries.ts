@@ -1,3 +1,4 @@
+import "server-only";
 import { and, asc, eq, inArray, lt, ne, notInArray, sql } from "drizzle-orm";
 import { db, type Executor } from "@/lib/db";
 import { creditLedger, messageDeliveries, type Channel, type MessageDelivery } from "@/lib/db/schema";

@@ -1,3 +1,5 @@
+import "server-only";
+
 /**
  * A name someone typed (a team's, a person's), made safe to put in a message Tessera sends.
  * Names are chosen by anyone who signs up and land in other people's inboxes and phones, so:

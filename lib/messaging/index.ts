@@ -1,3 +1,4 @@
+import "server-only";
 import { desc, lt } from "drizzle-orm";
 import { config } from "@/lib/config";
 import { db } from "@/lib/db";

@@ -1,3 +1,4 @@
+import "server-only";
 import { config } from "@/lib/config";
 import type { MessageDelivery } from "@/lib/db/schema";
 import { log } from "@/lib/log";

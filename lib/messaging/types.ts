@@ -1,3 +1,4 @@
+import "server-only";
 import type { Channel } from "@/lib/db/schema";
 
 export type Message = {

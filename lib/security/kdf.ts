@@ -1,3 +1,4 @@
+import "server-only";
 import { randomBytes, scrypt as scryptCallback, timingSafeEqual } from "node:crypto";
 
 /** scrypt's cost parameters; each hash carries its own, so raising them never breaks old hashes. */

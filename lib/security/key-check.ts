@@ -1,3 +1,4 @@
+import "server-only";
 import { createHmac } from "node:crypto";
 import { eq, sql } from "drizzle-orm";
 import type { Executor } from "@/lib/db";

@@ -1,3 +1,4 @@
+import "server-only";
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 
 /** A URL-safe random token with `bytes` bytes of entropy (default 256 bits). */

@@ -1,3 +1,4 @@
+import "server-only";
 import { Resend } from "resend";
 import { ProviderError } from "../errors";
 import type { Lookup, Message, MessageProvider, SendContext } from "../types";

@@ -1,3 +1,4 @@
+import "server-only";
 import { z } from "zod";
 import { ProviderError } from "../errors";
 import type { Lookup, Message, MessageProvider, SendContext } from "../types";

@@ -1,3 +1,5 @@
+import "server-only";
+
 /** `<Say language>` for the locales Tessera speaks; a tag with a region (`en-GB`) is used as given. */
 const VOICE_LANGUAGES: Record<string, string> = {
   en: "en-US",
