@@ -135,6 +135,9 @@ async function stop(signal) {
   draining = true;
   const started = Date.now();
   const inFlight = open.size;
+  // lib/db/maintenance.ts keeps its handle on globalThis too: no retention pass starts from
+  // now on, and the one under way (if any) finishes before the database closes.
+  const maintenanceStopped = globalThis.__tesseraMaintenance?.stop();
   for (const res of open) if (!res.headersSent) res.setHeader("connection", "close");
   // Connections waiting in the backlog are accepted (turns of the event loop until no new one
   // comes, within BACKLOG_MS) and requests whose bytes have arrived are parsed, before the
@@ -160,6 +163,7 @@ async function stop(signal) {
   let closed = true;
   try {
     await app.close();
+    await maintenanceStopped;
     // lib/db/index.ts keeps the process's one database on globalThis (Next's bundles share it).
     await globalThis.__tesseraDb?.close?.();
   } catch (error) {

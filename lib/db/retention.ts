@@ -20,7 +20,6 @@ export const RETENTION = {
 
 /** Rows deleted per table per run: a backlog goes over several runs, never as one long statement. */
 const BATCH = 1000;
-const INTERVAL_MS = 60_000;
 
 type Pruned = { verifications: number; deliveries: number; outbox: number; rateLimits: number };
 
@@ -58,7 +57,7 @@ export type RetentionPass = { pruned: Pruned | null; reconciled: Reconciled | nu
 /**
  * One background pass: prunes a batch of expired rows, then settles a batch of half-finished
  * sends (lib/messaging/reconcile.ts). Never throws: a part that fails is logged and null,
- * and the next pass tries again.
+ * and the next pass tries again. Run by lib/db/maintenance.ts, at most once a minute.
  */
 export async function runRetentionPass(): Promise<RetentionPass> {
   const pruned = await pruneExpired().catch((error: unknown) => {
@@ -70,22 +69,4 @@ export async function runRetentionPass(): Promise<RetentionPass> {
     return null;
   });
   return { pruned, reconciled };
-}
-
-let lastRun = 0;
-let running = false;
-
-/**
- * Runs `runRetentionPass` in the background at most once a minute per process, and never
- * two at once (a pass waits on providers), so the tables stay bounded and stuck sends get
- * settled without a scheduler to deploy. Called where rows are written; never delays or
- * fails the caller.
- */
-export function pruneSoon(now = Date.now()): void {
-  if (running || now - lastRun < INTERVAL_MS) return;
-  lastRun = now;
-  running = true;
-  void runRetentionPass().finally(() => {
-    running = false;
-  });
 }

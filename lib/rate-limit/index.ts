@@ -1,6 +1,5 @@
 import { and, eq, sql } from "drizzle-orm";
 import { db, type Executor } from "@/lib/db";
-import { pruneSoon } from "@/lib/db/retention";
 import { rateLimits } from "@/lib/db/schema";
 
 export type Window = { limit: number; windowSeconds: number };
@@ -15,8 +14,6 @@ const secondsUntil = (date: Date, now: Date) => Math.max(1, Math.ceil((date.getT
  * One upsert statement, so concurrent requests in any process count exactly.
  */
 export async function rateLimit(key: string, { limit, windowSeconds }: Window, ex: Executor = db()): Promise<LimitResult> {
-  // Every send and check passes here: the natural beat for keeping the growing tables bounded.
-  pruneSoon();
   const window = sql`now() + (${windowSeconds} * interval '1 second')`;
   const expired = sql`${rateLimits.resetAt} <= now()`;
   const [row] = await ex
