@@ -53,14 +53,19 @@ export const STEP_UP_MESSAGE = "For your security, confirm it's you with your se
 export const OWN_FACTOR_MESSAGE = "Changes to a team need two-factor authentication on your own account. Set it up in Security settings, then come back.";
 
 /** Why the helper answers without running the handler. */
-type Refused = { error: string; signedOut?: true; blocked?: true; stepUp?: true; setUpFactor?: true };
+type Refused = { error: string; signedOut?: true; stepUp?: true; setUpFactor?: true };
+
+/** A refusal as the answer carries it: the message and the flags the page acts on. */
+function answerOf({ error, stepUp, setUpFactor }: Refused) {
+  return { error, ...(stepUp && { stepUp }), ...(setUpFactor && { setUpFactor }) };
+}
 
 async function authorize<A extends Auth>(auth: A): Promise<{ actor: Actor<A> } | { refused: Refused }> {
   if (auth === "none") return { actor: undefined as Actor<A> };
   if (auth === "challenge") return { actor: (await readChallengeCookie()) as Actor<A> };
   const user = await currentUser();
   if (!user) return { refused: { error: SIGNED_OUT_MESSAGE, signedOut: true } };
-  if (auth !== "session" && (await blockedAt(user.id, await requestPath()))) return { refused: { error: SETUP_REQUIRED_MESSAGE, blocked: true } };
+  if (auth !== "session" && (await blockedAt(user.id, await requestPath()))) return { refused: { error: SETUP_REQUIRED_MESSAGE } };
   if (auth === "stepUp" && !(await hasFreshStepUp(user.id, user.sessionId))) return { refused: { error: STEP_UP_MESSAGE, stepUp: true } };
   if (auth === "teamStepUp") {
     const refused = await teamStepUpRefusal(user);
@@ -82,7 +87,7 @@ async function teamStepUpRefusal(user: SessionUser): Promise<Refused | null> {
  */
 export async function teamStepUpAnswer(user: SessionUser): Promise<ActionState<never> | null> {
   const refused = await teamStepUpRefusal(user);
-  return refused && { error: refused.error, ...(refused.stepUp && { stepUp: true }), ...(refused.setUpFactor && { setUpFactor: true }) };
+  return refused && answerOf(refused);
 }
 
 /** A database outage is an answer, like any refusal, not a crashed page; other errors (and Next's redirects) go on to Next. */
@@ -145,10 +150,7 @@ export function formAction<S extends z.ZodType, T = undefined, A extends Auth = 
     const result = await answeringOutage<ActionState<T>>(
       async () => {
         const who = await authorize(auth);
-        if ("refused" in who) {
-          const { signedOut: _signedOut, blocked: _blocked, ...refused } = who.refused;
-          return refused;
-        }
+        if ("refused" in who) return answerOf(who.refused);
         return handler(parsed.data, who.actor);
       },
       () => ({ error: DATABASE_UNAVAILABLE_MESSAGE }),
@@ -201,10 +203,7 @@ export function typedAction<S extends z.ZodTuple, R extends { ok?: boolean }, A 
       answeringOutage<R>(
         async () => {
           const who = await authorize(auth);
-          if ("refused" in who) {
-            const { signedOut, blocked: _blocked, ...refused } = who.refused;
-            return refuse({ ok: false, ...refused, ...(signedOut && { restart: true }) });
-          }
+          if ("refused" in who) return refuse({ ok: false, ...answerOf(who.refused), ...(who.refused.signedOut && { restart: true }) });
           const parsed = spec.args.safeParse(spec.args.def.rest ? args : args.slice(0, spec.args.def.items.length));
           if (!parsed.success) return refuse({ ok: false, error: parsed.error.issues[0]!.message });
           return handler(parsed.data, who.actor);
