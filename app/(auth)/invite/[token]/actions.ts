@@ -12,8 +12,8 @@ import { acceptInvitation } from "@/lib/teams/invitations";
  * 2FA gate sends a member of a team that requires it on to set up a factor.
  */
 export const acceptInvitationAction = formAction(
-  { auth: "user", schema: // lib/teams/invitations.ts answers every malformed token with its one generic message.
-  z.object({ token: z.string().max(1000).default("") }) },
+  // lib/teams/invitations.ts answers every malformed token with its one generic message.
+  { auth: "user", schema: z.object({ token: z.string().max(1000).default("") }) },
   async ({ token }, user): Promise<ActionState<{ teamName: string }>> => {
     const result = await acceptInvitation(token, user, await requestMeta());
     if (!result.ok) return refusalState(result);
