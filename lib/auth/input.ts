@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { readWebAuthnResponse, type WebAuthnResponseKind } from "@/lib/factors/webauthn-response";
 import { PASSWORD_MAX, PASSWORD_MIN } from "./password-policy";
 
 /** Emails are trimmed and lower-cased here, the one place they enter the system. */
@@ -38,3 +39,17 @@ export const checkboxField = z
   .max(10)
   .optional()
   .transform((value) => value === "on");
+
+/**
+ * The browser's WebAuthn answer as an action argument: the JSON text in, the checked response
+ * out, or the reader's own message ("not readable", an over-long credential id).
+ */
+export function webauthnResponseField<K extends WebAuthnResponseKind>(kind: K) {
+  // Typed as the string the browser sends; whatever arrives, the reader checks it.
+  return z.custom<string>().transform((json, ctx) => {
+    const read = readWebAuthnResponse(json, kind);
+    if (read.ok) return read.response;
+    ctx.addIssue({ code: "custom", message: read.message });
+    return z.NEVER;
+  });
+}

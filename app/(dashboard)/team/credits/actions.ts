@@ -2,7 +2,7 @@
 
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
-import { validatedTeamActionWithStepUp, type ActionState } from "@/lib/auth/action";
+import { formAction, refusalState, type ActionState } from "@/lib/auth/action";
 import { requestMeta } from "@/lib/auth/request-meta";
 import { addCredits, CREDIT_MESSAGES } from "@/lib/teams/credits";
 
@@ -20,9 +20,9 @@ const topUp = z.object({
  * Adds credits to the team (no payment) after a fresh second factor of the owner's own: the
  * balance is what SMS sends spend. addCredits checks that the user owns the team.
  */
-export const addCreditsAction = validatedTeamActionWithStepUp(topUp, async ({ teamId, amount }, user): Promise<ActionState<{ amount: number; balance: number }>> => {
+export const addCreditsAction = formAction({ auth: "teamStepUp", schema: topUp }, async ({ teamId, amount }, user): Promise<ActionState<{ amount: number; balance: number }>> => {
   const result = await addCredits(teamId, user, amount, await requestMeta());
-  if (!result.ok) return result.code === "FORBIDDEN" ? { error: result.message } : { fieldErrors: { amount: [result.message] } };
+  if (!result.ok) return refusalState(result, result.code === "FORBIDDEN" ? undefined : "amount");
   revalidatePath("/team/credits");
   return { ok: true, data: { amount, balance: result.balance } };
 });

@@ -2,7 +2,7 @@
 
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
-import { teamStepUpAnswer, validatedActionWithUser, type ActionState } from "@/lib/auth/action";
+import { formAction, refusalState, teamStepUpAnswer, type ActionState } from "@/lib/auth/action";
 import { requestMeta } from "@/lib/auth/request-meta";
 import { createInvitation, resendInvitation, revokeInvitation, type InvitationFailure } from "@/lib/teams/invitations";
 
@@ -20,8 +20,8 @@ const toState = (failure: InvitationFailure): ActionState<never> =>
  * Invites someone. Inviting an admin or owner hands out control of the team, so it needs a
  * fresh second factor of the inviter's own; inviting a member grants nothing over the team.
  */
-export const inviteAction = validatedActionWithUser(
-  z.object({ teamId: id, email: z.string().max(1000).optional(), role: z.string().max(100).optional(), phone: z.string().max(1000).optional() }),
+export const inviteAction = formAction(
+  { auth: "user", schema: z.object({ teamId: id, email: z.string().max(1000).optional(), role: z.string().max(100).optional(), phone: z.string().max(1000).optional() }) },
   async ({ teamId, ...input }, user): Promise<ActionState<{ email: string }>> => {
     const refused = input.role === "admin" || input.role === "owner" ? await teamStepUpAnswer(user) : null;
     if (refused) return refused;
@@ -32,14 +32,14 @@ export const inviteAction = validatedActionWithUser(
   },
 );
 
-export const resendInvitationAction = validatedActionWithUser(invitationRef, async ({ teamId, invitationId }, user): Promise<ActionState<{ email: string }>> => {
+export const resendInvitationAction = formAction({ auth: "user", schema: invitationRef }, async ({ teamId, invitationId }, user): Promise<ActionState<{ email: string }>> => {
   const result = await resendInvitation(teamId, user, invitationId, await requestMeta());
   revalidatePath(PAGE);
-  return result.ok ? { ok: true, data: { email: result.invitation.email } } : { error: result.message };
+  return result.ok ? { ok: true, data: { email: result.invitation.email } } : refusalState(result);
 });
 
-export const revokeInvitationAction = validatedActionWithUser(invitationRef, async ({ teamId, invitationId }, user): Promise<ActionState> => {
+export const revokeInvitationAction = formAction({ auth: "user", schema: invitationRef }, async ({ teamId, invitationId }, user): Promise<ActionState> => {
   const result = await revokeInvitation(teamId, user, invitationId, await requestMeta());
   revalidatePath(PAGE);
-  return result.ok ? { ok: true } : { error: result.message };
+  return result.ok ? { ok: true } : refusalState(result);
 });

@@ -3,7 +3,7 @@
 import { revalidatePath } from "next/cache";
 import { redirect } from "next/navigation";
 import { z } from "zod";
-import { teamStepUpAnswer, validatedActionWithUser, validatedTeamActionWithStepUp, type ActionState } from "@/lib/auth/action";
+import { formAction, refusalState, teamStepUpAnswer, type ActionState } from "@/lib/auth/action";
 import { requestMeta } from "@/lib/auth/request-meta";
 import { db } from "@/lib/db";
 import { roleEnum } from "@/lib/db/schema";
@@ -27,7 +27,7 @@ const plural = (n: number, one: string, many: string) => `${n.toLocaleString("en
 async function remind(teamId: string, user: { id: string }, userIds?: string[]): Promise<Result> {
   try {
     const result = await sendEnrollmentReminders(teamId, user, await requestMeta(), userIds ? { userIds } : {});
-    if (!result.ok) return { error: result.message };
+    if (!result.ok) return refusalState(result);
     revalidatePath(PAGE);
     return { ok: true, data: { message: `Reminder sent to ${plural(result.sent, "member", "members")}.`, sent: result.sent } };
   } catch (error) {
@@ -36,43 +36,43 @@ async function remind(teamId: string, user: { id: string }, userIds?: string[]):
   }
 }
 
-export const sendReminderAction = validatedActionWithUser(member, async ({ teamId, userId }, user): Promise<Result> => remind(teamId, user, [userId]));
+export const sendReminderAction = formAction({ auth: "user", schema: member }, async ({ teamId, userId }, user): Promise<Result> => remind(teamId, user, [userId]));
 
-export const remindAllAction = validatedActionWithUser(team, async ({ teamId }, user): Promise<Result> => remind(teamId, user));
+export const remindAllAction = formAction({ auth: "user", schema: team }, async ({ teamId }, user): Promise<Result> => remind(teamId, user));
 
-export const resetTwoFactorAction = validatedTeamActionWithStepUp(member, async ({ teamId, userId }, user): Promise<Result> => {
+export const resetTwoFactorAction = formAction({ auth: "teamStepUp", schema: member }, async ({ teamId, userId }, user): Promise<Result> => {
   const result = await resetMemberTwoFactor(teamId, user, userId, await requestMeta());
-  if (!result.ok) return { error: result.message };
+  if (!result.ok) return refusalState(result);
   revalidatePath(PAGE);
   return { ok: true, data: { emailed: result.emailed, ready: result.ready, message: result.ready ? "Reset requested." : result.message } };
 });
 
 // Withdrawing only gives protection back: no step-up needed.
-export const withdrawResetAction = validatedActionWithUser(member, async ({ teamId, userId }, user): Promise<Result> => {
+export const withdrawResetAction = formAction({ auth: "user", schema: member }, async ({ teamId, userId }, user): Promise<Result> => {
   const result = await withdrawMemberReset(teamId, user, userId, await requestMeta());
-  if (!result.ok) return { error: result.message };
+  if (!result.ok) return refusalState(result);
   revalidatePath(PAGE);
   return { ok: true, data: { message: "Reset request withdrawn." } };
 });
 
 /** Roles and removals are team-wide changes: a fresh second factor of the owner's own first. */
-export const changeRoleAction = validatedTeamActionWithStepUp(
-  member.extend({ role: z.enum(roleEnum.enumValues, { error: "Choose owner, admin or member." }) }),
+export const changeRoleAction = formAction(
+  { auth: "teamStepUp", schema: member.extend({ role: z.enum(roleEnum.enumValues, { error: "Choose owner, admin or member." }) }) },
   async ({ teamId, userId, role }, user): Promise<Result> => {
     const result = await changeRole(teamId, user, userId, role, await requestMeta());
-    if (!result.ok) return { error: result.message };
+    if (!result.ok) return refusalState(result);
     await leaveIfNoLongerAdmin(teamId, user.id);
     revalidatePath(PAGE);
     return { ok: true, data: { changed: result.changed, message: result.changed ? "Role changed." : "That was already their role." } };
   },
 );
 
-export const removeMemberAction = validatedActionWithUser(member, async ({ teamId, userId }, user): Promise<Result> => {
+export const removeMemberAction = formAction({ auth: "user", schema: member }, async ({ teamId, userId }, user): Promise<Result> => {
   // Leaving a team yourself takes only your own access away: no step-up for that.
   const refused = userId === user.id ? null : await teamStepUpAnswer(user);
   if (refused) return refused;
   const result = await removeMember(teamId, user, userId, await requestMeta());
-  if (!result.ok) return { error: result.message };
+  if (!result.ok) return refusalState(result);
   await leaveIfNoLongerAdmin(teamId, user.id);
   revalidatePath(PAGE);
   return { ok: true, data: { message: "Member removed." } };

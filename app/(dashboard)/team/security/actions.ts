@@ -2,7 +2,7 @@
 
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
-import { validatedActionWithUser, validatedTeamActionWithStepUp, type ActionState } from "@/lib/auth/action";
+import { formAction, refusalState, type ActionState } from "@/lib/auth/action";
 import { checkboxField, teamIdField } from "@/lib/auth/input";
 import { requestMeta } from "@/lib/auth/request-meta";
 import { factorKindEnum, type FactorKind } from "@/lib/db/schema";
@@ -54,11 +54,11 @@ const policyForm = z.object({
  * Saves the team's 2FA policy after a fresh second factor — every change, not only the
  * loosening ones (why: docs/ARCHITECTURE.md); a refused policy comes back with a message per field.
  */
-export const savePolicyAction = validatedTeamActionWithStepUp(
-  policyForm,
+export const savePolicyAction = formAction(
+  { auth: "teamStepUp", schema: policyForm },
   async ({ teamId, ...input }, user): Promise<ActionState<{ policy: PolicyValues }>> => {
     const result = await updateTeamPolicy(teamId, user, input, await requestMeta());
-    if (!result.ok) return result.code === "INVALID" ? { error: result.message, fieldErrors: result.fieldErrors } : { error: result.message };
+    if (!result.ok) return result.code === "INVALID" ? { error: result.message, fieldErrors: result.fieldErrors } : refusalState(result);
     revalidatePath("/team/security");
     revalidatePath("/dashboard");
     const { requireTwoFactor, graceDays, allowedMethods, smsBackupOnly, defaultMethod, rememberDeviceDays, sessionIdleMinutes, sessionMaxHours } = result.policy;
@@ -81,22 +81,22 @@ const editedPolicy = z.object({
 });
 
 /** Who the edited policy would stop, for the live preview while the admin edits. */
-export const previewPolicyAction = validatedActionWithUser(
-  editedPolicy,
+export const previewPolicyAction = formAction(
+  { auth: "user", schema: editedPolicy },
   async ({ teamId, allowedMethods, smsBackupOnly }, user): Promise<ActionState<AffectedMembers>> => {
     const result = await previewAffectedMembers(teamId, user, { allowedMethods, smsBackupOnly });
-    if (!result.ok) return { error: result.message };
+    if (!result.ok) return refusalState(result);
     return { ok: true, data: { total: result.total, members: result.members.map(({ userId, name, email }) => ({ userId, name: name || email })) } };
   },
 );
 
 /** Emails the members the edited policy would stop, asking them to set up an accepted factor. */
-export const sendRemindersAction = validatedActionWithUser(
-  editedPolicy,
+export const sendRemindersAction = formAction(
+  { auth: "user", schema: editedPolicy },
   async ({ teamId, allowedMethods, smsBackupOnly }, user): Promise<ActionState<{ sent: number }>> => {
     try {
       const result = await sendEnrollmentReminders(teamId, user, await requestMeta(), { policy: { allowedMethods, smsBackupOnly } });
-      return result.ok ? { ok: true, data: { sent: result.sent } } : { error: result.message };
+      return result.ok ? { ok: true, data: { sent: result.sent } } : refusalState(result);
     } catch (error) {
       // Every email failed (the provider is down): an answer for the admin, not a broken page.
       log.error("teams.reminders_failed", { teamId }, error);

@@ -2,7 +2,7 @@
 
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
-import { validatedTeamActionWithStepUp, type ActionState } from "@/lib/auth/action";
+import { formAction, refusalState, type ActionState } from "@/lib/auth/action";
 import { checkboxField, teamIdField } from "@/lib/auth/input";
 import { requestMeta } from "@/lib/auth/request-meta";
 import { resumeSms, updateSmsSettings, type SmsSettingsValues } from "@/lib/teams/sms-settings";
@@ -22,11 +22,11 @@ const settingsForm = z.object({
 });
 
 /** Saves where the team's SMS and voice may go, after a fresh second factor of the owner's own. */
-export const saveSmsSettingsAction = validatedTeamActionWithStepUp(
-  settingsForm,
+export const saveSmsSettingsAction = formAction(
+  { auth: "teamStepUp", schema: settingsForm },
   async ({ teamId, ...input }, user): Promise<ActionState<{ settings: SmsSettingsValues; changed: boolean }>> => {
     const result = await updateSmsSettings(teamId, user, input, await requestMeta());
-    if (!result.ok) return result.code === "INVALID" ? { error: result.message, fieldErrors: result.fieldErrors } : { error: result.message };
+    if (!result.ok) return result.code === "INVALID" ? { error: result.message, fieldErrors: result.fieldErrors } : refusalState(result);
     revalidatePath("/team/sms");
     const { countries, voipMembers, voipApi, version } = result.settings;
     return { ok: true, data: { settings: { countries, voipMembers, voipApi, version }, changed: result.change !== null } };
@@ -34,9 +34,9 @@ export const saveSmsSettingsAction = validatedTeamActionWithStepUp(
 );
 
 /** Ends a pause the anomaly rule set, after a fresh second factor of the owner's own. */
-export const resumeSmsAction = validatedTeamActionWithStepUp(z.object({ teamId: teamIdField }), async ({ teamId }, user): Promise<ActionState> => {
+export const resumeSmsAction = formAction({ auth: "teamStepUp", schema: z.object({ teamId: teamIdField }) }, async ({ teamId }, user): Promise<ActionState> => {
   const result = await resumeSms(teamId, user, await requestMeta());
-  if (!result.ok) return { error: result.message };
+  if (!result.ok) return refusalState(result);
   revalidatePath("/team/sms");
   return { ok: true };
 });
