@@ -9,7 +9,8 @@ import { listNames } from "@/lib/format/list";
 import { timeLeftPhrase } from "@/lib/format/wait";
 import { send } from "@/lib/messaging";
 import { clearRateLimit, peekRateLimit, rateLimit } from "@/lib/rate-limit";
-import { FACTOR_KINDS, lockTeam, teamRole } from "./policy";
+import { FACTOR_KINDS } from "./policy";
+import { MANAGERS, requireTeamRole } from "./roles";
 import { greeting, safeDisplayName } from "@/lib/messaging/display-name";
 import { log } from "@/lib/log";
 
@@ -54,9 +55,8 @@ export async function sendEnrollmentReminders(
   const bulk = only === undefined || only.length !== 1;
   const planned = await db().transaction(async (tx) => {
     // One reminder run per team at a time: the team's hourly count is checked and taken together.
-    if (!(await lockTeam(tx, teamId))) return refuse("FORBIDDEN", REMINDER_MESSAGES.FORBIDDEN);
-    const role = await teamRole(tx, teamId, actor.id);
-    if (role !== "owner" && role !== "admin") return refuse("FORBIDDEN", REMINDER_MESSAGES.FORBIDDEN);
+    const role = await requireTeamRole(tx, teamId, actor.id, MANAGERS);
+    if (!role) return refuse("FORBIDDEN", REMINDER_MESSAGES.FORBIDDEN);
     const [team] = await tx
       .select({ name: teams.name, requireTwoFactor: teams.requireTwoFactor, allowedMethods: teams.allowedMethods, smsBackupOnly: teams.smsBackupOnly })
       .from(teams)
