@@ -4,6 +4,7 @@ import { recordAudit, type RequestMeta } from "@/lib/audit";
 import { db, type Executor, type Tx } from "@/lib/db";
 import { factorKindEnum, factors, memberships, teams, trustedDevices, users, type FactorKind, type Role } from "@/lib/db/schema";
 import { TRUSTED_DEVICE_DAYS } from "@/lib/factors/trusted-devices";
+import { acceptedKinds, acceptsKind } from "./accepted-kinds";
 import { MANAGERS, requireTeamRole } from "./roles";
 
 export const FACTOR_KINDS: readonly FactorKind[] = factorKindEnum.enumValues;
@@ -210,12 +211,11 @@ export async function effectivePolicy(userId: string, ex: Executor = db(), now =
   const earliest = ends.length > 0 ? Math.min(...ends) : null;
   const graceEndsAt = earliest !== null && earliest > now.getTime() ? new Date(earliest) : null;
 
-  const usable = kinds.filter((kind) => allowedMethods.includes(kind));
-  const hasAllowedFactor = smsBackupOnly ? usable.some((kind) => kind !== "sms") : usable.length > 0;
+  const hasAllowedFactor = kinds.some((kind) => acceptsKind({ allowedMethods, smsBackupOnly }, kind));
   const status = !required || hasAllowedFactor ? "ok" : graceEndsAt ? "grace" : "blocked";
 
   const firstDefault = requiring[0]?.defaultMethod;
-  const recommended = firstDefault && allowedMethods.includes(firstDefault) && !(smsBackupOnly && firstDefault === "sms") ? firstDefault : null;
+  const recommended = firstDefault && acceptsKind({ allowedMethods, smsBackupOnly }, firstDefault) ? firstDefault : null;
 
   return {
     required,
@@ -255,7 +255,7 @@ export async function membersWithoutSecondFactor(
 ): Promise<MemberList> {
   const policy = options.policy ?? (await getTeamPolicy(teamId));
   if (!policy) return { total: 0, members: [] };
-  const kinds = policy.allowedMethods.filter((kind) => !(policy.smsBackupOnly && kind === "sms"));
+  const kinds = acceptedKinds(policy);
   const accepted = db()
     .select({ one: sql`1` })
     .from(factors)

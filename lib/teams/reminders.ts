@@ -9,6 +9,7 @@ import { listNames } from "@/lib/format/list";
 import { timeLeftPhrase } from "@/lib/format/wait";
 import { send } from "@/lib/messaging";
 import { clearRateLimit, peekRateLimit, rateLimit } from "@/lib/rate-limit";
+import { acceptedKinds } from "./accepted-kinds";
 import { FACTOR_KINDS } from "./policy";
 import { MANAGERS, requireTeamRole } from "./roles";
 import { greeting, safeDisplayName } from "@/lib/messaging/display-name";
@@ -127,9 +128,9 @@ function refuse(code: Extract<ReminderResult, { ok: false }>["code"], message: s
   return { ok: false as const, code, message };
 }
 
-/** Members without a factor the policy accepts (an allowed kind; SMS only when not a backup only). */
+/** Members without a factor the policy accepts. */
 async function recipients(tx: Tx, teamId: string, policy: ReminderPolicy, only?: string[]): Promise<Recipient[]> {
-  const kinds = policy.allowedMethods.filter((kind) => !(policy.smsBackupOnly && kind === "sms"));
+  const kinds = acceptedKinds(policy);
   const accepted = tx
     .select({ one: sql`1` })
     .from(factors)
@@ -147,8 +148,7 @@ function reminderText(
   email: { team: string; sender: string; senderRole: string; required: boolean; policy: ReminderPolicy },
 ): string {
   const { policy } = email;
-  const primary = policy.allowedMethods.filter((kind) => !(policy.smsBackupOnly && kind === "sms"));
-  const methods = listNames(primary.map((kind) => FACTOR_NAMES[kind].replace(/^./, (c) => c.toLowerCase())));
+  const methods = listNames(acceptedKinds(policy).map((kind) => FACTOR_NAMES[kind].replace(/^./, (c) => c.toLowerCase())));
   const smsBackup = policy.smsBackupOnly && policy.allowedMethods.includes("sms");
   // Names typed by the team's people: never a link or a number to call (lib/messaging/display-name.ts).
   const team = safeDisplayName(email.team);
