@@ -1,6 +1,7 @@
 import { db, type Executor } from "@/lib/db";
 import type { FactorKind } from "@/lib/db/schema";
 import { listNames } from "@/lib/format/list";
+import { acceptedKinds, acceptsKind } from "@/lib/teams/accepted-kinds";
 import { effectivePolicy, FACTOR_KINDS, type EffectivePolicy } from "@/lib/teams/policy";
 import { FACTOR_NAMES } from "./kinds";
 
@@ -11,8 +12,7 @@ import { FACTOR_NAMES } from "./kinds";
  */
 
 const teamsOf = (policy: EffectivePolicy) => listNames(policy.requiredBy.map((t) => t.name));
-const allowedList = (policy: EffectivePolicy) =>
-  listNames(policy.allowedMethods.filter((k) => !(policy.smsBackupOnly && k === "sms")).map((k) => FACTOR_NAMES[k].toLowerCase()));
+const allowedList = (policy: EffectivePolicy) => listNames(acceptedKinds(policy).map((k) => FACTOR_NAMES[k].toLowerCase()));
 
 /** The kinds a user may add now under `policy` (the pages offer only these; enrollRefusal says why for the rest). */
 export function addableKinds(policy: EffectivePolicy): FactorKind[] {
@@ -49,8 +49,7 @@ export async function defaultRefusal(userId: string, kind: FactorKind, ex: Execu
 export async function removalRefusal(userId: string, remaining: FactorKind[], ex: Executor = db()): Promise<string | null> {
   const policy = await effectivePolicy(userId, ex);
   if (!policy.required || !policy.hasAllowedFactor) return null;
-  const accepted = remaining.some((k) => policy.allowedMethods.includes(k) && !(policy.smsBackupOnly && k === "sms"));
-  if (accepted) return null;
+  if (remaining.some((k) => acceptsKind(policy, k))) return null;
   return remaining.length === 0
     ? `${teamsOf(policy)} requires two-factor authentication, so it can't be turned off.`
     : `${teamsOf(policy)} requires two-factor authentication: add ${allowedList(policy)} before removing this one.`;

@@ -9,7 +9,7 @@ import { creditLedger, memberships, teams, users } from "@/lib/db/schema";
 import { giveBack, type Counted } from "@/lib/rate-limit";
 import { safeDisplayName } from "@/lib/messaging/display-name";
 import { notifyTeamOwners } from "@/lib/notifications";
-import { lockTeam, teamRole } from "./policy";
+import { lockTeam, OWNERS, requireTeamRole } from "./roles";
 import { log } from "@/lib/log";
 
 export const MAX_TOP_UP = 100_000;
@@ -220,8 +220,7 @@ export async function topUpAllowance(teamId: string, ex: Executor = db()): Promi
  */
 export async function addCredits(teamId: string, actor: { id: string }, amount: unknown, meta: RequestMeta): Promise<TopUpResult> {
   const result = await db().transaction(async (tx): Promise<TopUpResult> => {
-    const isOwner = (await lockTeam(tx, teamId)) && (await teamRole(tx, teamId, actor.id)) === "owner";
-    if (!isOwner) return { ok: false, code: "FORBIDDEN", message: CREDIT_MESSAGES.FORBIDDEN };
+    if (!(await requireTeamRole(tx, teamId, actor.id, OWNERS))) return { ok: false, code: "FORBIDDEN", message: CREDIT_MESSAGES.FORBIDDEN };
     if (typeof amount !== "number" || !Number.isInteger(amount) || amount < 1 || amount > MAX_TOP_UP) {
       return { ok: false, code: "INVALID_AMOUNT", message: CREDIT_MESSAGES.INVALID_AMOUNT };
     }

@@ -13,7 +13,8 @@ import { waitPhrase } from "@/lib/format/wait";
 import { send } from "@/lib/messaging";
 import { rateLimit } from "@/lib/rate-limit";
 import { hashToken, randomToken } from "@/lib/security/tokens";
-import { FORBIDDEN_MESSAGE, getTeamPolicy, lockTeam, teamRole, type TeamPolicy } from "./policy";
+import { FORBIDDEN_MESSAGE, getTeamPolicy, type TeamPolicy } from "./policy";
+import { lockTeam, MANAGERS, requireTeamRole, teamRole } from "./roles";
 import { needsPhoneNumbers } from "./policy-preview";
 import { safeDisplayName } from "@/lib/messaging/display-name";
 import { log } from "@/lib/log";
@@ -120,9 +121,8 @@ const live = () => and(isNull(invitations.consumedAt), gt(invitations.expiresAt,
 
 /** Locks the team and returns the actor's role when they may manage its invitations (owner or admin). */
 async function adminRole(tx: Tx, teamId: string, actorId: string): Promise<"owner" | "admin" | null> {
-  if (!z.uuid().safeParse(teamId).success || !(await lockTeam(tx, teamId))) return null;
-  const role = await teamRole(tx, teamId, actorId);
-  return role === "owner" || role === "admin" ? role : null;
+  if (!z.uuid().safeParse(teamId).success) return null;
+  return requireTeamRole(tx, teamId, actorId, MANAGERS);
 }
 
 /** Counts one invitation email against the team's and the address's hourly limits. */

@@ -2,6 +2,7 @@ import { and, asc, desc, eq, isNull, sql, type AnyColumn, type SQL, type SQLWrap
 import { z } from "zod";
 import { db } from "@/lib/db";
 import { factors, memberships, recoveryCodes, teams, twoFactorResets, users, type FactorKind, type Role } from "@/lib/db/schema";
+import { acceptedKindsSql } from "./accepted-kinds";
 import { FACTOR_KINDS } from "./policy";
 import { liveResetRequest, waitingOnAnotherTeam } from "./reset-requests";
 
@@ -104,7 +105,6 @@ export const escapeLike = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${
  * aggregate over the team's factors — never looked up per member.
  */
 function memberStates(teamId: string) {
-  // Accepted as membersWithoutSecondFactor does: an allowed kind, and not SMS when SMS is a backup only.
   // A CTE referenced twice is computed once: the accepted kinds are worked out once, not per factor row.
   const policy = db()
     .$with("policy")
@@ -112,9 +112,7 @@ function memberStates(teamId: string) {
       db()
         .select({
           required: teams.requireTwoFactor,
-          accepted: sql<FactorKind[]>`array(select k::factor_kind from jsonb_array_elements_text(${teams.allowedMethods}) k where not (${teams.smsBackupOnly} and k = 'sms'))`.as(
-            "accepted_kinds",
-          ),
+          accepted: acceptedKindsSql(teams.allowedMethods, teams.smsBackupOnly).as("accepted_kinds"),
         })
         .from(teams)
         .where(eq(teams.id, teamId)),

@@ -4,7 +4,7 @@ import { db, type Tx } from "@/lib/db";
 import { defineErrorCodes, type CodeOf, type Refusal } from "@/lib/refusal";
 import { memberships, roleEnum, type Role } from "@/lib/db/schema";
 import { revokeTrustedDevices } from "@/lib/factors/trusted-devices";
-import { lockTeam, teamRole } from "./policy";
+import { OWNERS, requireTeamRole, teamRole } from "./roles";
 
 export const ROLES: readonly Role[] = roleEnum.enumValues;
 
@@ -26,8 +26,7 @@ const { refuse } = MEMBERSHIP_ERRORS;
  */
 async function asOwner(teamId: string, actorId: string, work: (tx: Tx) => Promise<MembershipResult>): Promise<MembershipResult> {
   return db().transaction(async (tx): Promise<MembershipResult> => {
-    if (!(await lockTeam(tx, teamId))) return refuse("FORBIDDEN");
-    if ((await teamRole(tx, teamId, actorId)) !== "owner") return refuse("FORBIDDEN");
+    if (!(await requireTeamRole(tx, teamId, actorId, OWNERS))) return refuse("FORBIDDEN");
     return work(tx);
   });
 }

@@ -1,6 +1,7 @@
 import { db } from "@/lib/db";
 import type { FactorKind } from "@/lib/db/schema";
-import { FACTOR_KINDS, FORBIDDEN_MESSAGE, getTeamPolicy, membersWithoutPhone, membersWithoutSecondFactor, teamRole, type MemberList, type TeamPolicy } from "./policy";
+import { FACTOR_KINDS, FORBIDDEN_MESSAGE, getTeamPolicy, membersWithoutPhone, membersWithoutSecondFactor, type MemberList, type TeamPolicy } from "./policy";
+import { MANAGERS, teamRoleIn } from "./roles";
 
 /** The part of a policy that decides whose factors it accepts. */
 export type PreviewPolicy = Pick<TeamPolicy, "allowedMethods" | "smsBackupOnly">;
@@ -20,8 +21,8 @@ export async function previewAffectedMembers(
   policy: PreviewPolicy,
   options: { limit?: number } = {},
 ): Promise<PreviewResult> {
-  const role = await teamRole(db(), teamId, actor.id);
-  if (role !== "owner" && role !== "admin") return { ok: false, code: "FORBIDDEN", message: FORBIDDEN_MESSAGE };
+  // A read: nothing changes, so no lock.
+  if (!(await teamRoleIn(db(), teamId, actor.id, MANAGERS))) return { ok: false, code: "FORBIDDEN", message: FORBIDDEN_MESSAGE };
   // Only known kinds reach the query: an unknown one would be a database error on the enum, not an answer.
   const allowedMethods = FACTOR_KINDS.filter((kind: FactorKind) => policy.allowedMethods.includes(kind));
   const list = await membersWithoutSecondFactor(teamId, { policy: { allowedMethods, smsBackupOnly: policy.smsBackupOnly }, limit: options.limit ?? NOTICE_NAMES });

@@ -4,6 +4,8 @@ import { recordAudit, type RequestMeta } from "@/lib/audit";
 import { db, type Executor, type Tx } from "@/lib/db";
 import { factorKindEnum, factors, memberships, teams, trustedDevices, users, type FactorKind, type Role } from "@/lib/db/schema";
 import { TRUSTED_DEVICE_DAYS } from "@/lib/factors/trusted-devices";
+import { acceptedKinds, acceptsKind } from "./accepted-kinds";
+import { MANAGERS, requireTeamRole } from "./roles";
 
 export const FACTOR_KINDS: readonly FactorKind[] = factorKindEnum.enumValues;
 export const GRACE_DAYS = [0, 3, 7, 14] as const;
@@ -85,21 +87,6 @@ export type PolicyResult = { ok: true; policy: TeamPolicy } | PolicyFailure;
 
 export const FORBIDDEN_MESSAGE = "Only an owner or admin of this team can do that.";
 
-/** The actor's role in the team, read in `ex` (null when not a member). */
-export async function teamRole(ex: Executor, teamId: string, userId: string): Promise<Role | null> {
-  const [row] = await ex
-    .select({ role: memberships.role })
-    .from(memberships)
-    .where(and(eq(memberships.teamId, teamId), eq(memberships.userId, userId)));
-  return row?.role ?? null;
-}
-
-/** Locks the team row for the rest of the transaction, so policy and credit changes queue up. */
-export async function lockTeam(tx: Tx, teamId: string): Promise<boolean> {
-  const rows = await tx.select({ id: teams.id }).from(teams).where(eq(teams.id, teamId)).for("no key update");
-  return rows.length > 0;
-}
-
 export async function getTeamPolicy(teamId: string, ex: Executor = db()): Promise<TeamPolicy | null> {
   const [row] = await ex.select(policyColumns).from(teams).where(eq(teams.id, teamId));
   return row ?? null;
@@ -113,9 +100,7 @@ export async function getTeamPolicy(teamId: string, ex: Executor = db()): Promis
 export async function updateTeamPolicy(teamId: string, actor: { id: string }, input: unknown, meta: RequestMeta): Promise<PolicyResult> {
   const parsed = policyInput.safeParse(input);
   return db().transaction(async (tx): Promise<PolicyResult> => {
-    if (!(await lockTeam(tx, teamId))) return { ok: false, code: "FORBIDDEN", message: FORBIDDEN_MESSAGE };
-    const role = await teamRole(tx, teamId, actor.id);
-    if (role !== "owner" && role !== "admin") return { ok: false, code: "FORBIDDEN", message: FORBIDDEN_MESSAGE };
+    if (!(await requireTeamRole(tx, teamId, actor.id, MANAGERS))) return { ok: false, code: "FORBIDDEN", message: FORBIDDEN_MESSAGE };
     if (!parsed.success) {
       const fieldErrors = z.flattenError(parsed.error).fieldErrors as Record<string, string[] | undefined>;
       const first = Object.values(fieldErrors).flat().find(Boolean) ?? "Check the policy and try again.";
@@ -226,12 +211,11 @@ export async function effectivePolicy(userId: string, ex: Executor = db(), now =
   const earliest = ends.length > 0 ? Math.min(...ends) : null;
   const graceEndsAt = earliest !== null && earliest > now.getTime() ? new Date(earliest) : null;
 
-  const usable = kinds.filter((kind) => allowedMethods.includes(kind));
-  const hasAllowedFactor = smsBackupOnly ? usable.some((kind) => kind !== "sms") : usable.length > 0;
+  const hasAllowedFactor = kinds.some((kind) => acceptsKind({ allowedMethods, smsBackupOnly }, kind));
   const status = !required || hasAllowedFactor ? "ok" : graceEndsAt ? "grace" : "blocked";
 
   const firstDefault = requiring[0]?.defaultMethod;
-  const recommended = firstDefault && allowedMethods.includes(firstDefault) && !(smsBackupOnly && firstDefault === "sms") ? firstDefault : null;
+  const recommended = firstDefault && acceptsKind({ allowedMethods, smsBackupOnly }, firstDefault) ? firstDefault : null;
 
   return {
     required,
@@ -271,7 +255,7 @@ export async function membersWithoutSecondFactor(
 ): Promise<MemberList> {
   const policy = options.policy ?? (await getTeamPolicy(teamId));
   if (!policy) return { total: 0, members: [] };
-  const kinds = policy.allowedMethods.filter((kind) => !(policy.smsBackupOnly && kind === "sms"));
+  const kinds = acceptedKinds(policy);
   const accepted = db()
     .select({ one: sql`1` })
     .from(factors)

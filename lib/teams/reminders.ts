@@ -9,7 +9,9 @@ import { listNames } from "@/lib/format/list";
 import { timeLeftPhrase } from "@/lib/format/wait";
 import { send } from "@/lib/messaging";
 import { clearRateLimit, peekRateLimit, rateLimit } from "@/lib/rate-limit";
-import { FACTOR_KINDS, lockTeam, teamRole } from "./policy";
+import { acceptedKinds } from "./accepted-kinds";
+import { FACTOR_KINDS } from "./policy";
+import { MANAGERS, requireTeamRole } from "./roles";
 import { greeting, safeDisplayName } from "@/lib/messaging/display-name";
 import { log } from "@/lib/log";
 
@@ -54,9 +56,8 @@ export async function sendEnrollmentReminders(
   const bulk = only === undefined || only.length !== 1;
   const planned = await db().transaction(async (tx) => {
     // One reminder run per team at a time: the team's hourly count is checked and taken together.
-    if (!(await lockTeam(tx, teamId))) return refuse("FORBIDDEN", REMINDER_MESSAGES.FORBIDDEN);
-    const role = await teamRole(tx, teamId, actor.id);
-    if (role !== "owner" && role !== "admin") return refuse("FORBIDDEN", REMINDER_MESSAGES.FORBIDDEN);
+    const role = await requireTeamRole(tx, teamId, actor.id, MANAGERS);
+    if (!role) return refuse("FORBIDDEN", REMINDER_MESSAGES.FORBIDDEN);
     const [team] = await tx
       .select({ name: teams.name, requireTwoFactor: teams.requireTwoFactor, allowedMethods: teams.allowedMethods, smsBackupOnly: teams.smsBackupOnly })
       .from(teams)
@@ -127,9 +128,9 @@ function refuse(code: Extract<ReminderResult, { ok: false }>["code"], message: s
   return { ok: false as const, code, message };
 }
 
-/** Members without a factor the policy accepts (an allowed kind; SMS only when not a backup only). */
+/** Members without a factor the policy accepts. */
 async function recipients(tx: Tx, teamId: string, policy: ReminderPolicy, only?: string[]): Promise<Recipient[]> {
-  const kinds = policy.allowedMethods.filter((kind) => !(policy.smsBackupOnly && kind === "sms"));
+  const kinds = acceptedKinds(policy);
   const accepted = tx
     .select({ one: sql`1` })
     .from(factors)
@@ -147,8 +148,7 @@ function reminderText(
   email: { team: string; sender: string; senderRole: string; required: boolean; policy: ReminderPolicy },
 ): string {
   const { policy } = email;
-  const primary = policy.allowedMethods.filter((kind) => !(policy.smsBackupOnly && kind === "sms"));
-  const methods = listNames(primary.map((kind) => FACTOR_NAMES[kind].replace(/^./, (c) => c.toLowerCase())));
+  const methods = listNames(acceptedKinds(policy).map((kind) => FACTOR_NAMES[kind].replace(/^./, (c) => c.toLowerCase())));
   const smsBackup = policy.smsBackupOnly && policy.allowedMethods.includes("sms");
   // Names typed by the team's people: never a link or a number to call (lib/messaging/display-name.ts).
   const team = safeDisplayName(email.team);

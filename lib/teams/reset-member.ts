@@ -8,7 +8,7 @@ import { hasSecondFactor } from "@/lib/factors";
 import { formatTime } from "@/lib/format/time";
 import { send } from "@/lib/messaging";
 import { hashToken, randomToken } from "@/lib/security/tokens";
-import { lockTeam, teamRole } from "./policy";
+import { MANAGERS, requireTeamRole, teamRole } from "./roles";
 import { greeting, safeDisplayName } from "@/lib/messaging/display-name";
 import { liveResetRequest, RESET_REQUEST_DAYS, resetState } from "./reset-requests";
 import { log } from "@/lib/log";
@@ -46,9 +46,8 @@ const refuse = (code: RefusalCode, message: string = RESET_MESSAGES[code]): Refu
 /** Owner or admin of the team, and allowed to act on this member (admins not on owners; nobody on themselves). */
 async function checkRoles(tx: Tx, teamId: string, actorId: string, targetUserId: string): Promise<{ refusal: Refusal; actorRole?: never } | { refusal?: never; actorRole: "owner" | "admin" }> {
   // Team first, then the member: role changes lock the team too, so the roles read here hold.
-  if (!(await lockTeam(tx, teamId))) return { refusal: refuse("FORBIDDEN") };
-  const actorRole = await teamRole(tx, teamId, actorId);
-  if (actorRole !== "owner" && actorRole !== "admin") return { refusal: refuse("FORBIDDEN") };
+  const actorRole = await requireTeamRole(tx, teamId, actorId, MANAGERS);
+  if (!actorRole) return { refusal: refuse("FORBIDDEN") };
   if (targetUserId === actorId) return { refusal: refuse("SELF") };
   const targetRole = await teamRole(tx, teamId, targetUserId);
   if (!targetRole) return { refusal: refuse("NOT_FOUND") };

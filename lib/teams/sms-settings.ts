@@ -10,7 +10,7 @@ import { formatTime } from "@/lib/format/time";
 import { safeDisplayName } from "@/lib/messaging/display-name";
 import { notifyTeamOwners } from "@/lib/notifications";
 import { hashToken } from "@/lib/security/tokens";
-import { lockTeam, teamRole } from "./policy";
+import { OWNERS, requireTeamRole } from "./roles";
 import { log } from "@/lib/log";
 
 /** The schema's CHECK on `teams.sms_countries`; there are fewer countries than this, so only a malformed request reaches it. */
@@ -117,8 +117,7 @@ export type SmsSettingsResult =
 export async function updateSmsSettings(teamId: string, actor: { id: string }, input: unknown, meta: RequestMeta): Promise<SmsSettingsResult> {
   const parsed = smsSettingsInput.safeParse(input);
   const result = await db().transaction(async (tx): Promise<SmsSettingsResult> => {
-    const isOwner = (await lockTeam(tx, teamId)) && (await teamRole(tx, teamId, actor.id)) === "owner";
-    if (!isOwner) return { ok: false, code: "FORBIDDEN", message: SMS_SETTINGS_MESSAGES.FORBIDDEN };
+    if (!(await requireTeamRole(tx, teamId, actor.id, OWNERS))) return { ok: false, code: "FORBIDDEN", message: SMS_SETTINGS_MESSAGES.FORBIDDEN };
     if (!parsed.success) {
       const fieldErrors = z.flattenError(parsed.error).fieldErrors as Record<string, string[] | undefined>;
       return { ok: false, code: "INVALID", message: Object.values(fieldErrors).flat().find(Boolean) ?? "Check the settings and try again.", fieldErrors };
@@ -160,8 +159,7 @@ export type ResumeResult = { ok: true } | { ok: false; code: "FORBIDDEN" | "NOT_
  */
 export async function resumeSms(teamId: string, actor: { id: string }, meta: RequestMeta): Promise<ResumeResult> {
   const result = await db().transaction(async (tx): Promise<ResumeResult | { ok: true; pausedAt: Date; reason: string | null }> => {
-    const isOwner = (await lockTeam(tx, teamId)) && (await teamRole(tx, teamId, actor.id)) === "owner";
-    if (!isOwner) return { ok: false, code: "FORBIDDEN", message: SMS_SETTINGS_MESSAGES.FORBIDDEN };
+    if (!(await requireTeamRole(tx, teamId, actor.id, OWNERS))) return { ok: false, code: "FORBIDDEN", message: SMS_SETTINGS_MESSAGES.FORBIDDEN };
     const before = (await getSmsSettings(teamId, tx))!;
     if (!before.pausedAt) return { ok: false, code: "NOT_PAUSED", message: SMS_SETTINGS_MESSAGES.NOT_PAUSED };
     await tx.update(teams).set({ smsPausedAt: null, smsPauseReason: null }).where(eq(teams.id, teamId));

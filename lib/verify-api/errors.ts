@@ -1,4 +1,5 @@
 import { config } from "@/lib/config";
+import { defineErrorCodes, type Refusal } from "@/lib/refusal";
 import { countryName } from "@/lib/fraud/countries";
 import type { GuardRefusal } from "@/lib/fraud/guard";
 import { lineTypeArticle, rangeLabel } from "@/lib/fraud/numbers";
@@ -69,6 +70,16 @@ export const API_ERRORS = {
 
 export type ApiErrorKey = keyof typeof API_ERRORS;
 
+/*
+ * How the table fits defineErrorCodes: the status is data a refusal does not carry (only the
+ * HTTP layer needs it), so API_ERRORS stays the one typed table, read by the routes and the
+ * OpenAPI document, and the codes-and-messages table is derived from it — one source, and the
+ * domain's refusals are the Refusal every other module returns.
+ */
+const API_ERROR_CODES = defineErrorCodes(
+  Object.fromEntries(Object.entries(API_ERRORS).map(([code, { message }]) => [code, message])) as { [C in ApiErrorKey]: (typeof API_ERRORS)[C]["message"] },
+);
+
 /** The `code` a response carries: route_not_found is a not_found to clients. */
 export function publicCode(key: ApiErrorKey): string {
   return key === "route_not_found" ? "not_found" : key;
@@ -136,9 +147,10 @@ export function guardFailure(refusal: GuardRefusal): ApiFailure {
   }
 }
 
-/** A refusal of the domain: a code from the table, and optionally a more precise message, field and wait. */
-export type ApiFailure = { ok: false; error: ApiErrorKey; message?: string; field?: string; retryAfterSeconds?: number };
+/** A refusal of the domain: a code from the table, with its message unless a more precise one is given, and a field and wait where they apply. */
+export type ApiFailure = Refusal<ApiErrorKey>;
 
-export function failure(error: ApiErrorKey, extra: Omit<ApiFailure, "ok" | "error"> = {}): ApiFailure {
-  return { ok: false, error, ...extra };
+export function failure(code: ApiErrorKey, extra: { message?: string; field?: string; retryAfterSeconds?: number } = {}): ApiFailure {
+  const { message, ...detail } = extra;
+  return { ...API_ERROR_CODES.refuse(code, detail), ...(message !== undefined ? { message } : {}) };
 }

@@ -34,7 +34,7 @@ type Answer = { status: number; body: unknown; retryAfterSeconds?: number };
 
 function answerOf(result: { ok: true; verification: VerificationObject } | ApiFailure, successStatus: number): Answer {
   if (result.ok) return { status: successStatus, body: result.verification };
-  return { status: API_ERRORS[result.error].status, body: errorBody(result.error, result), retryAfterSeconds: result.retryAfterSeconds };
+  return { status: API_ERRORS[result.code].status, body: errorBody(result.code, result), retryAfterSeconds: result.retryAfterSeconds };
 }
 
 /** `application/json`, with or without parameters such as `charset=utf-8`. */
@@ -113,7 +113,7 @@ export function apiRoute<P, S extends z.ZodType | undefined = undefined>(
       if (idempotencyKey === null) return respond(await run());
 
       const outcome = await withIdempotency(principal.keyId, idempotencyKey, requestHash(input), run);
-      if (outcome.kind === "conflict") return errorResponse(outcome.error);
+      if (outcome.kind === "conflict") return errorResponse(outcome.code);
       if (outcome.kind === "replayed") return jsonResponse(outcome.answer.status, outcome.answer.body, { "idempotent-replayed": "true" });
       return respond(outcome.answer);
     } catch (error) {

@@ -36,7 +36,7 @@ export type StoredAnswer = { status: number; body: unknown };
 export type IdempotentOutcome<A extends StoredAnswer> =
   | { kind: "fresh"; answer: A }
   | { kind: "replayed"; answer: StoredAnswer }
-  | { kind: "conflict"; error: "idempotency_key_reused" | "idempotency_in_progress" };
+  | { kind: "conflict"; code: "idempotency_key_reused" | "idempotency_in_progress" };
 
 /** 429 and 5xx answers say "try again": a retry with the same key must really run again. */
 const storable = (status: number) => status !== 429 && status < 500;
@@ -56,8 +56,8 @@ export async function withIdempotency<A extends StoredAnswer>(
 ): Promise<IdempotentOutcome<A>> {
   const existing = await claim(apiKeyId, key, hash);
   if (existing) {
-    if (existing.requestHash !== hash) return { kind: "conflict", error: "idempotency_key_reused" };
-    if (existing.status === null) return { kind: "conflict", error: "idempotency_in_progress" };
+    if (existing.requestHash !== hash) return { kind: "conflict", code: "idempotency_key_reused" };
+    if (existing.status === null) return { kind: "conflict", code: "idempotency_in_progress" };
     return { kind: "replayed", answer: { status: existing.status, body: existing.body } };
   }
 

@@ -4,7 +4,7 @@ import { db } from "@/lib/db";
 import { apiKeys, users } from "@/lib/db/schema";
 import { isUuid } from "@/lib/db/uuid";
 import { hashToken, randomToken } from "@/lib/security/tokens";
-import { lockTeam, teamRole } from "@/lib/teams/policy";
+import { MANAGERS, requireTeamRole } from "@/lib/teams/roles";
 
 export const API_KEY_PREFIX = "tsk_live_";
 /** 24 random bytes: 192 bits, 32 base64url characters after the prefix. */
@@ -57,8 +57,7 @@ export async function createApiKey(teamId: string, actor: { id: string }, rawNam
   // PostgreSQL text cannot hold NUL, and other control characters have no place in a label.
   const printable = !/\p{Cc}/u.test(name);
   return db().transaction(async (tx): Promise<CreateKeyResult> => {
-    const role = (await lockTeam(tx, teamId)) ? await teamRole(tx, teamId, actor.id) : null;
-    if (role !== "owner" && role !== "admin") return { ok: false, code: "FORBIDDEN", message: API_KEY_MESSAGES.FORBIDDEN };
+    if (!(await requireTeamRole(tx, teamId, actor.id, MANAGERS))) return { ok: false, code: "FORBIDDEN", message: API_KEY_MESSAGES.FORBIDDEN };
     if (name.length < 1 || name.length > MAX_KEY_NAME_LENGTH || !printable) return { ok: false, code: "NAME", message: API_KEY_MESSAGES.NAME };
     const [{ live }] = (await tx
       .select({ live: sql<number>`count(*)::int` })
@@ -84,8 +83,7 @@ export async function createApiKey(teamId: string, actor: { id: string }, rawNam
 /** Revokes a key of the team at once; the next request with it gets 401. Audited. Revoking twice is a no-op success. */
 export async function revokeApiKey(teamId: string, actor: { id: string }, keyId: string, meta: RequestMeta): Promise<RevokeKeyResult> {
   return db().transaction(async (tx): Promise<RevokeKeyResult> => {
-    const role = (await lockTeam(tx, teamId)) ? await teamRole(tx, teamId, actor.id) : null;
-    if (role !== "owner" && role !== "admin") return { ok: false, code: "FORBIDDEN", message: API_KEY_MESSAGES.FORBIDDEN };
+    if (!(await requireTeamRole(tx, teamId, actor.id, MANAGERS))) return { ok: false, code: "FORBIDDEN", message: API_KEY_MESSAGES.FORBIDDEN };
     // A malformed id would make PostgreSQL throw on the uuid cast: it is simply no key of this team.
     if (!isUuid(keyId)) return { ok: false, code: "NOT_FOUND", message: API_KEY_MESSAGES.NOT_FOUND };
     const [existing] = await tx

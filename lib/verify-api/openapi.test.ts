@@ -11,7 +11,7 @@ import { apiIdempotency, rateLimits, teams } from "@/lib/db/schema";
 import { lastCodeTo, OTHER_PHONE, PHONE } from "@/tests/helpers";
 import { requestHash } from "./idempotency";
 import {
-  API_ERRORS,
+  DOCUMENTED_ERRORS,
   API_OPERATIONS,
   errorsByStatus,
   openApiDocument,
@@ -144,7 +144,7 @@ describe("the OpenAPI document", () => {
     expect(conflict({ error: { code: "already_approved", message: "Already approved." } })).toBe(true);
     expect(conflict({ error: { code: "too_many_sends", message: "Too many sends." } })).toBe(false);
     expect(conflict({ error: { code: "already_approved", message: "Already approved.", stack: "at …" } })).toBe(false);
-    expect(new Set(Object.values(API_ERRORS).map((e) => e.status)).size).toBe(13);
+    expect(new Set(Object.values(DOCUMENTED_ERRORS).map((e) => e.status)).size).toBe(13);
   });
 });
 
@@ -181,12 +181,12 @@ async function whileFailing(request: () => Promise<Response>, method: Method, te
   try {
     failures.on = "bug";
     const bug = await expectDocumented(await request(), method, template);
-    expect(bug.error).toEqual({ code: "internal_error", message: API_ERRORS.internal_error.example.message });
+    expect(bug.error).toEqual({ code: "internal_error", message: DOCUMENTED_ERRORS.internal_error.example.message });
     failures.on = "outage";
     const outage = await request();
     expect(outage.headers.get("retry-after")).toMatch(/^[1-9]\d*$/);
     const body = await expectDocumented(outage, method, template);
-    expect(body.error).toEqual({ code: "service_unavailable", message: API_ERRORS.service_unavailable.example.message });
+    expect(body.error).toEqual({ code: "service_unavailable", message: DOCUMENTED_ERRORS.service_unavailable.example.message });
     expect(logged.lines()).toHaveLength(2);
   } finally {
     failures.on = false;

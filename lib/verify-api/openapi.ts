@@ -1,7 +1,7 @@
 import { config } from "@/lib/config";
 import { RANGE_BURST_PER_HOUR } from "@/lib/fraud/velocity";
 import type { GuardRefusal } from "@/lib/fraud/guard";
-import { API_ERRORS as ERROR_TABLE, guardFailure, RATE_LIMIT_MESSAGES, type ApiErrorKey } from "./errors";
+import { API_ERRORS, guardFailure, RATE_LIMIT_MESSAGES, type ApiErrorKey } from "./errors";
 import { MAX_BODY_BYTES, REQUESTS_PER_KEY_PER_SECOND } from "./http";
 import { IDEMPOTENCY_TTL_HOURS } from "./idempotency";
 import { LOCALES } from "./messages";
@@ -99,8 +99,9 @@ const EXAMPLES: Partial<Record<ApiErrorCode, ErrorInfo["example"]>> = {
   rate_limited: { message: RATE_LIMIT_MESSAGES.key },
 };
 
-export const API_ERRORS = Object.fromEntries(
-  (Object.keys(WHEN) as ApiErrorCode[]).map((code) => [code, { status: ERROR_TABLE[code].status, when: WHEN[code], example: EXAMPLES[code] ?? { message: ERROR_TABLE[code].message } }]),
+/** Every code clients see, as the document and the docs page tell it: its status, when it happens, an example body. */
+export const DOCUMENTED_ERRORS = Object.fromEntries(
+  (Object.keys(WHEN) as ApiErrorCode[]).map((code) => [code, { status: API_ERRORS[code].status, when: WHEN[code], example: EXAMPLES[code] ?? { message: API_ERRORS[code].message } }]),
 ) as Record<ApiErrorCode, ErrorInfo>;
 
 function guardExample(refusal: GuardRefusal): ErrorInfo["example"] {
@@ -184,7 +185,7 @@ export const API_SCHEMAS = {
         additionalProperties: false,
         required: ["code", "message"],
         properties: {
-          code: { type: "string", enum: Object.keys(API_ERRORS) },
+          code: { type: "string", enum: Object.keys(DOCUMENTED_ERRORS) },
           message: { type: "string", minLength: 1 },
           field: { type: "string", description: "The request field at fault (validation errors only)." },
         },
@@ -379,8 +380,8 @@ export const API_OPERATIONS: ApiOperation[] = [
 export function errorsByStatus(operation: ApiOperation): { status: number; errors: { code: ApiErrorCode; when: string }[] }[] {
   const groups = new Map<number, { code: ApiErrorCode; when: string }[]>();
   for (const { code, when } of operation.errors) {
-    const { status } = API_ERRORS[code];
-    groups.set(status, [...(groups.get(status) ?? []), { code, when: when ?? API_ERRORS[code].when }]);
+    const { status } = DOCUMENTED_ERRORS[code];
+    groups.set(status, [...(groups.get(status) ?? []), { code, when: when ?? DOCUMENTED_ERRORS[code].when }]);
   }
   return [...groups.entries()].sort(([a], [b]) => a - b).map(([status, errors]) => ({ status, errors }));
 }
@@ -425,7 +426,7 @@ function errorResponse(operation: ApiOperation, status: number, errors: { code: 
           { type: "object", properties: { error: { type: "object", properties: { code: codes.length === 1 ? { const: codes[0] } : { enum: codes } } } } },
         ],
       },
-      examples: Object.fromEntries(errors.map(({ code }) => [code, { summary: API_ERRORS[code].when, value: { error: { code, ...API_ERRORS[code].example } } }])),
+      examples: Object.fromEntries(errors.map(({ code }) => [code, { summary: DOCUMENTED_ERRORS[code].when, value: { error: { code, ...DOCUMENTED_ERRORS[code].example } } }])),
     }),
   };
 }

@@ -11,7 +11,7 @@ import { config } from "@/lib/config";
 import { IDEMPOTENCY_TTL_HOURS } from "@/lib/verify-api/idempotency";
 import { DEFAULT_CODE_LENGTH, MAX_CODE_LENGTH, MIN_CODE_LENGTH } from "@/lib/verify-api/schemas";
 import {
-  API_ERRORS,
+  DOCUMENTED_ERRORS,
   API_OPERATIONS,
   API_SCHEMAS,
   apiBaseUrl,
@@ -48,7 +48,7 @@ const SECTIONS = [
 export default function ApiDocsPage() {
   const baseUrl = apiBaseUrl();
   const endpoints = API_OPERATIONS.filter((operation) => operation.authenticated);
-  const errorShape = JSON.stringify({ error: { code: "invalid_request", ...API_ERRORS.invalid_request.example } }, null, 2);
+  const errorShape = JSON.stringify({ error: { code: "invalid_request", ...DOCUMENTED_ERRORS.invalid_request.example } }, null, 2);
 
   return (
     <div className="mx-auto max-w-6xl px-4 py-8 sm:px-6">
@@ -184,7 +184,7 @@ export default function ApiDocsPage() {
             <CodeBlock code={errorShape} caption="400 · JSON" label="Error example" />
             <ErrorList
               label="Every error code"
-              rows={Object.entries(API_ERRORS).map(([code, { status, when }]) => ({ status, code, when }))}
+              rows={Object.entries(DOCUMENTED_ERRORS).map(([code, { status, when }]) => ({ status, code, when }))}
             />
           </Section>
 

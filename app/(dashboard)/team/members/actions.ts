@@ -5,12 +5,11 @@ import { redirect } from "next/navigation";
 import { z } from "zod";
 import { formAction, refusalState, teamStepUpAnswer, type ActionState } from "@/lib/auth/action";
 import { requestMeta } from "@/lib/auth/request-meta";
-import { db } from "@/lib/db";
 import { roleEnum } from "@/lib/db/schema";
 import { changeRole, removeMember } from "@/lib/teams/membership";
-import { teamRole } from "@/lib/teams/policy";
 import { sendEnrollmentReminders } from "@/lib/teams/reminders";
 import { resetMemberTwoFactor, withdrawMemberReset } from "@/lib/teams/reset-member";
+import { isTeamManager } from "@/lib/teams/roles";
 import { log } from "@/lib/log";
 
 const PAGE = "/team/members";
@@ -80,6 +79,5 @@ export const removeMemberAction = formAction({ auth: "user", schema: member }, a
 
 /** After stepping down or leaving, the team pages are no longer this person's to see. */
 async function leaveIfNoLongerAdmin(teamId: string, userId: string) {
-  const role = await teamRole(db(), teamId, userId);
-  if (role !== "owner" && role !== "admin") redirect("/dashboard");
+  if (!(await isTeamManager(teamId, userId))) redirect("/dashboard");
 }
