@@ -4,7 +4,7 @@ import { browserSupportsWebAuthn, startAuthentication } from "@simplewebauthn/br
 import { useState, useSyncExternalStore, useTransition } from "react";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
-import { FACTOR_NAMES } from "@/lib/factors/kinds";
+import { FACTOR_NAMES } from "@/lib/factors/registry";
 import type { CodeMethod, PromptActions, PromptMethod, VerifyAnswer } from "@/lib/factors/prompt-types";
 import { CodeField } from "./code-field";
 import { useCountdown } from "./use-countdown";

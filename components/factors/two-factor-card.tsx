@@ -3,8 +3,8 @@ import { setDefaultFactorAction, removeFactorAction } from "@/app/(dashboard)/se
 import { Card } from "@/components/ui/card";
 import type { Factor, FactorKind } from "@/lib/db/schema";
 import { formatTime } from "@/lib/format/time";
-import { FACTOR_NAMES } from "@/lib/factors/kinds";
-import { maskPhone } from "@/lib/factors/phone";
+import { FACTOR_NAMES } from "@/lib/factors/registry";
+import { maskPhone } from "@/lib/factors/codes/phone";
 import { ActionButton } from "./action-button";
 import { FactorIcon } from "./factor-icon";
 import { MethodChoices } from "./method-choices";

@@ -2,8 +2,8 @@ import { eq } from "drizzle-orm";
 import { db } from "@/lib/db";
 import { factors, users, type FactorKind } from "@/lib/db/schema";
 import { effectivePolicy, signInKinds, type EffectivePolicy } from "@/lib/teams/policy";
-import { FACTOR_NAMES } from "./kinds";
-import { maskEmail, maskPhone } from "./phone";
+import { FACTOR_NAMES } from "./registry";
+import { maskEmail, maskPhone } from "./codes/phone";
 
 export type PromptMethodRow = { kind: FactorKind; factorId: string; label: string; hint: string; isDefault: boolean };
 

@@ -3,10 +3,10 @@ import { and, eq, sql } from "drizzle-orm";
 import { recordAudit, type RequestMeta } from "@/lib/audit";
 import type { Executor } from "@/lib/db";
 import { factors, users } from "@/lib/db/schema";
-import { verifyOtp } from "./otp";
-import { redeemRecoveryCode } from "./recovery-codes";
-import { verifyTotpFactor } from "./totp";
-import { verifyWebAuthnAuthentication, type WebAuthnAssertionCeremony } from "./webauthn";
+import { verifyOtp } from "./codes/otp";
+import { redeemRecoveryCode } from "./recovery/recovery-codes";
+import { verifyTotpFactor } from "./totp/totp";
+import { verifyWebAuthnAuthentication, type WebAuthnAssertionCeremony } from "./webauthn/webauthn";
 
 /** What a person offers as their second factor. */
 export type FactorProof =

@@ -5,7 +5,7 @@ import { readChallengeCookie, setTrustedDeviceCookie } from "@/lib/auth/cookies"
 import { requestMeta } from "@/lib/auth/request-meta";
 import { challengeWebAuthnOptions, sendAdminResetCode, sendChallengeCode, verifyChallenge, type VerifyResult } from "@/lib/auth/second-factor";
 import type { CodeMethod, OptionsAnswer, SendAnswer, VerifyAnswer } from "@/lib/factors/prompt-types";
-import { readWebAuthnResponse } from "@/lib/factors/webauthn-response";
+import { readWebAuthnResponse } from "@/lib/factors/webauthn/webauthn-response";
 
 const codeInput = z.object({
   method: z.enum(["totp", "email", "sms", "recovery_code"]),

@@ -5,9 +5,11 @@ import { STEP_UP_MESSAGE, validatedActionWithStepUp, type ActionState } from "@/
 import { currentUser } from "@/lib/auth/current-user";
 import { requestMeta } from "@/lib/auth/request-meta";
 import { hasFreshStepUp } from "@/lib/auth/step-up";
-import { announceFactor, beginEmail, beginSms, finishEmail, finishSms, finishTotp, type EnrollResult } from "@/lib/factors/enroll";
-import { beginWebAuthnRegistration, finishWebAuthnRegistration } from "@/lib/factors/webauthn";
-import { readWebAuthnResponse } from "@/lib/factors/webauthn-response";
+import { beginEmail, beginSms, finishEmail, finishSms } from "@/lib/factors/codes/enroll";
+import { announceFactor, type EnrollResult } from "@/lib/factors/enroll";
+import { finishTotp } from "@/lib/factors/totp/enroll";
+import { beginWebAuthnRegistration, finishWebAuthnRegistration } from "@/lib/factors/webauthn/webauthn";
+import { readWebAuthnResponse } from "@/lib/factors/webauthn/webauthn-response";
 
 /** What an enrollment step returns: on success, the recovery codes when 2FA just turned on. */
 export type EnrollState = ActionState<{ recoveryCodes?: string[]; sentTo?: string; resendAt?: string; phone?: string }>;

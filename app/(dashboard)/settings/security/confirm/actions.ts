@@ -5,8 +5,8 @@ import { currentUser } from "@/lib/auth/current-user";
 import { requestMeta } from "@/lib/auth/request-meta";
 import { sendStepUpCode, stepUp } from "@/lib/auth/step-up";
 import type { CodeMethod, OptionsAnswer, SendAnswer, VerifyAnswer } from "@/lib/factors/prompt-types";
-import { beginWebAuthnAuthentication } from "@/lib/factors/webauthn";
-import { readWebAuthnResponse } from "@/lib/factors/webauthn-response";
+import { beginWebAuthnAuthentication } from "@/lib/factors/webauthn/webauthn";
+import { readWebAuthnResponse } from "@/lib/factors/webauthn/webauthn-response";
 
 const SIGNED_OUT = "Your session has ended. Sign in again.";
 const codeInput = z.object({ method: z.enum(["totp", "email", "sms", "recovery_code"]), code: z.string().trim().min(1, "Enter the code.").max(40) });
