@@ -2,7 +2,7 @@ import { db, type Executor } from "@/lib/db";
 import type { FactorKind } from "@/lib/db/schema";
 import { listNames } from "@/lib/format/list";
 import { effectivePolicy, FACTOR_KINDS, type EffectivePolicy } from "@/lib/teams/policy";
-import { FACTOR_NAMES } from "./registry";
+import { FACTOR_NAMES } from "./kinds";
 
 /**
  * What the user's teams' 2FA policies say about changing their factors. Each returns the
