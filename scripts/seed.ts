@@ -18,7 +18,7 @@ import { config } from "@/lib/config";
 import { closeDatabase, db, prepareDatabase } from "@/lib/db";
 import { factors, memberships, recoveryCodes, teams, users, type FactorKind, type Role } from "@/lib/db/schema";
 import { addFactor } from "@/lib/factors";
-import { newTotpSecret, sealTotpSecret } from "@/lib/factors/totp";
+import { newTotpSecret, sealTotpSecret } from "@/lib/factors/totp/totp";
 
 export type SeedOptions = { members: number; teamName: string; ownerEmail?: string; ownerPassword?: string; log?: (line: string) => void };
 export type SeedResult = { teamId: string; ownerId: string; ownerEmail: string; ownerPassword: string; members: number };

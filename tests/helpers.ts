@@ -26,7 +26,7 @@ import { db } from "@/lib/db";
 import { auditEvents, factors, memberships, outbox, rateLimits, type FactorKind, type Role } from "@/lib/db/schema";
 import type { PolicyInput } from "@/lib/teams/policy";
 import { addFactor } from "@/lib/factors";
-import { newTotpSecret, sealTotpSecret } from "@/lib/factors/totp";
+import { newTotpSecret, sealTotpSecret } from "@/lib/factors/totp/totp";
 
 export const PHONE = "+14155552671";
 export const OTHER_PHONE = "+33612345678";

@@ -1,33 +1,25 @@
 "use client";
 
-import { browserSupportsWebAuthn, startAuthentication } from "@simplewebauthn/browser";
-import { useState, useSyncExternalStore, useTransition } from "react";
+import { startAuthentication } from "@simplewebauthn/browser";
+import { useState, useTransition } from "react";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
-import { FACTOR_NAMES } from "@/lib/factors/kinds";
+import { FACTORS } from "@/lib/factors/registry";
 import type { CodeMethod, PromptActions, PromptMethod, VerifyAnswer } from "@/lib/factors/prompt-types";
 import { CodeField } from "./code-field";
+import { OtherMethods } from "./prompt-other-methods";
+import { RememberDevice } from "./prompt-remember-device";
+import { SecurityKeyButton } from "./prompt-security-key-button";
 import { useCountdown } from "./use-countdown";
 
 type Mode = PromptMethod["kind"] | "recovery_code";
 
 const RESEND_COOLDOWN_MS = 30_000;
 
-const TITLES: Record<Mode, string> = {
-  totp: "Enter the code from your authenticator app",
-  email: "Check your email",
-  sms: "Check your phone",
-  webauthn: "Use your security key",
-  recovery_code: "Enter a recovery code",
-};
+const RECOVERY = { title: "Enter a recovery code", switchLabel: "Use a recovery code" };
 
-const OTHER_LABELS: Record<Mode, string> = {
-  totp: "Authenticator app",
-  email: "Email a code",
-  sms: "Text a code",
-  webauthn: "Security key or passkey",
-  recovery_code: "Use a recovery code",
-};
+/** The prompt's copy for a mode: its kind's record, or the recovery code's. */
+const promptOf = (mode: Mode) => (mode === "recovery_code" ? RECOVERY : FACTORS[mode].prompt);
 
 type Props = {
   methods: PromptMethod[];
@@ -113,7 +105,7 @@ export function SecondFactorPrompt({ methods, recoveryCodesLeft, actions, initia
   /** " (a••@example.com)" — unless it would only repeat the method's name. */
   function hintFor(kind: Mode) {
     const hint = kind === "recovery_code" ? undefined : methods.find((m) => m.kind === kind)?.hint;
-    return hint && hint !== FACTOR_NAMES[kind as PromptMethod["kind"]] ? ` (${hint})` : "";
+    return hint && kind !== "recovery_code" && hint !== FACTORS[kind].name ? ` (${hint})` : "";
   }
 
   function switchTo(next: Mode) {
@@ -135,18 +127,12 @@ export function SecondFactorPrompt({ methods, recoveryCodesLeft, actions, initia
   }
 
   const codeSent = mode === "email" || mode === "sms" ? sentTo[mode] : undefined;
-  // 0 days: the team asks at every sign-in, so there is nothing to offer.
-  const rememberBox = rememberDays !== undefined && rememberDays > 0 && (
-    <label className="flex items-center gap-2 text-sm text-slate-700">
-      <input type="checkbox" className="size-4 rounded border-slate-300" checked={remember} onChange={(e) => setRemember(e.target.checked)} />
-      Remember this device for {rememberDays === 1 ? "1 day" : rememberDays === 7 ? "1 week" : `${rememberDays} days`}
-    </label>
-  );
+  const rememberBox = <RememberDevice days={rememberDays} checked={remember} onChange={setRemember} />;
   const busy = pending || verified;
   return (
     <div className="space-y-5" data-mode={mode}>
       <div>
-        <h2 className="text-lg font-semibold">{TITLES[mode]}</h2>
+        <h2 className="text-lg font-semibold">{promptOf(mode).title}</h2>
         <p className="mt-1 text-sm text-slate-600">
           {mode === "totp" && "Open your authenticator app and enter the 6-digit code it shows for Tessera."}
           {(mode === "email" || mode === "sms") && (codeSent ? `We sent a 6-digit code to ${codeSent}. It expires in 10 minutes.` : `We'll send a 6-digit code to ${method?.hint}.`)}
@@ -171,7 +157,7 @@ export function SecondFactorPrompt({ methods, recoveryCodesLeft, actions, initia
           </Button>
         ) : (
           <Button type="button" className="w-full" pending={pending} pendingText="Sending…" onClick={() => send(mode)}>
-            {mode === "email" ? "Email me a code" : "Text me a code"}
+            {FACTORS[mode].prompt.sends?.label}
           </Button>
         )
       ) : (
@@ -197,38 +183,7 @@ export function SecondFactorPrompt({ methods, recoveryCodesLeft, actions, initia
         </div>
       )}
 
-      {others.length > 0 && (
-        <details
-          open={othersOpen}
-          onToggle={(e) => setOthersOpen(e.currentTarget.open)}
-          className="rounded-md border border-slate-200 bg-slate-50 px-3 py-2 text-sm"
-        >
-          <summary className="cursor-pointer font-medium text-slate-800">Use another method</summary>
-          <ul className="mt-2 space-y-1">
-            {others.map((other) => (
-              <li key={other}>
-                <button type="button" className="text-indigo-700 hover:underline" onClick={() => switchTo(other)}>
-                  {OTHER_LABELS[other]}
-                  {hintFor(other)}
-                </button>
-              </li>
-            ))}
-          </ul>
-        </details>
-      )}
+      {others.length > 0 && <OtherMethods others={others} open={othersOpen} onOpenChange={setOthersOpen} label={(other) => `${promptOf(other).switchLabel}${hintFor(other)}`} onChoose={switchTo} />}
     </div>
-  );
-}
-
-const noSubscription = () => () => {};
-
-function SecurityKeyButton({ onClick, pending }: { onClick: () => void; pending: boolean }) {
-  // The server cannot know: it renders "supported", and the browser answers after hydration.
-  const supported = useSyncExternalStore(noSubscription, browserSupportsWebAuthn, () => true);
-  if (!supported) return <Alert tone="warning">This browser cannot use security keys. Choose another method below.</Alert>;
-  return (
-    <Button type="button" className="w-full" pending={pending} pendingText="Waiting for your security key…" onClick={onClick}>
-      Use security key
-    </Button>
   );
 }

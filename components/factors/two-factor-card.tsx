@@ -3,8 +3,8 @@ import { setDefaultFactorAction, removeFactorAction } from "@/app/(dashboard)/se
 import { Card } from "@/components/ui/card";
 import type { Factor, FactorKind } from "@/lib/db/schema";
 import { formatTime } from "@/lib/format/time";
-import { FACTOR_NAMES } from "@/lib/factors/kinds";
-import { maskPhone } from "@/lib/factors/phone";
+import { FACTORS } from "@/lib/factors/registry";
+import { maskPhone } from "@/lib/factors/codes/phone";
 import { ActionButton } from "./action-button";
 import { FactorIcon } from "./factor-icon";
 import { MethodChoices } from "./method-choices";
@@ -39,7 +39,7 @@ export function TwoFactorCard({ factors, addable }: { factors: Factor[]; addable
                 </p>
                 <p className="text-sm text-slate-600">
                   {[
-                    factor.label === FACTOR_NAMES[factor.kind] ? null : FACTOR_NAMES[factor.kind],
+                    factor.label === FACTORS[factor.kind].name ? null : FACTORS[factor.kind].name,
                     factor.kind === "sms" && factor.phone ? maskPhone(factor.phone) : null,
                     factor.lastUsedAt ? `Last used ${formatTime(factor.lastUsedAt)}` : `Added ${formatTime(factor.createdAt)}`,
                   ]
@@ -47,7 +47,7 @@ export function TwoFactorCard({ factors, addable }: { factors: Factor[]; addable
                     .join(" · ")}
                 </p>
                 <div className="mt-2 flex flex-wrap items-start gap-3">
-                  {(factor.kind === "totp" || factor.kind === "webauthn") && <RenameFactor factorId={factor.id} label={factor.label} />}
+                  {FACTORS[factor.kind].named && <RenameFactor factorId={factor.id} label={factor.label} />}
                   {factor.kind === "sms" && (
                     <Link href="/settings/security/add/sms" className="text-sm font-medium text-indigo-700 hover:underline">
                       Change number
@@ -65,7 +65,7 @@ export function TwoFactorCard({ factors, addable }: { factors: Factor[]; addable
       )}
       <div className={on ? "mt-4 border-t border-slate-100 pt-4" : ""}>
         <h3 className="text-sm font-semibold text-slate-900">{on ? "Add another method" : "Choose a method"}</h3>
-        <MethodChoices kinds={addable.filter((kind) => !(kind === "email" && has("email")) && !(kind === "sms" && has("sms")))} />
+        <MethodChoices kinds={addable.filter((kind) => !(FACTORS[kind].enroll.single && has(kind)))} />
       </div>
     </Card>
   );

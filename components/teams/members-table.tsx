@@ -2,7 +2,7 @@ import Link from "next/link";
 import type { ReactNode } from "react";
 import { FactorIcon } from "@/components/factors/factor-icon";
 import type { FactorKind, Role } from "@/lib/db/schema";
-import { FACTOR_NAMES } from "@/lib/factors/kinds";
+import { FACTOR_NAMES } from "@/lib/factors/registry";
 import { defaultDirection, type MemberPage, type MemberSort, type MemberStatus } from "@/lib/teams/members";
 import { membersHref, type MembersView } from "./members-href";
 import { MembersRowActions } from "./members-row-actions";

@@ -9,7 +9,7 @@ import { Card } from "@/components/ui/card";
 import { Button } from "@/components/ui/button";
 import { SWITCH_CLASS } from "@/components/ui/switch-class";
 import type { FactorKind } from "@/lib/db/schema";
-import { FACTOR_NAMES } from "@/lib/factors/kinds";
+import { FACTOR_NAMES } from "@/lib/factors/registry";
 import { CONFIRM_BUTTON_ID, PolicyConfirm } from "./policy-confirm";
 import { Choice, describedBy, FieldError, SelectField } from "./policy-fields";
 import { PolicyPreview, previewKey, useAffectedMembers } from "./policy-preview";

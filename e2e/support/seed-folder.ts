@@ -8,7 +8,7 @@
 import { closeDatabase, db, prepareDatabase } from "@/lib/db";
 import { addFactor } from "@/lib/factors";
 import { setDefaultFactor } from "@/lib/factors/manage";
-import { newTotpSecret, sealTotpSecret } from "@/lib/factors/totp";
+import { newTotpSecret, sealTotpSecret } from "@/lib/factors/totp/totp";
 import { addCredits } from "@/lib/teams/credits";
 import { createApiKey } from "@/lib/verify-api/keys";
 import { seedTeam } from "../../scripts/seed";

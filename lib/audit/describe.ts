@@ -1,4 +1,4 @@
-import { FACTOR_NAMES } from "@/lib/factors/kinds";
+import { FACTOR_NAMES } from "@/lib/factors/registry";
 import { countryName } from "@/lib/fraud/countries";
 import { formatTime } from "@/lib/format/time";
 

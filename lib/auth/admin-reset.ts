@@ -3,8 +3,8 @@ import { recordAudit, type RequestMeta } from "@/lib/audit";
 import { db, type Executor, type Tx } from "@/lib/db";
 import { factors, twoFactorResets, users } from "@/lib/db/schema";
 import { clearSecondFactor } from "@/lib/factors/manage";
-import { issueOtp, verifyOtp } from "@/lib/factors/otp";
-import { maskEmail } from "@/lib/factors/phone";
+import { issueOtp, verifyOtp } from "@/lib/factors/codes/otp";
+import { maskEmail } from "@/lib/factors/codes/phone";
 import { notifyUser } from "@/lib/notifications";
 import { liveResetRequest, resetState } from "@/lib/teams/reset-requests";
 

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { readWebAuthnResponse, type WebAuthnResponseKind } from "@/lib/factors/webauthn-response";
+import { readWebAuthnResponse, type WebAuthnResponseKind } from "@/lib/factors/webauthn/webauthn-response";
 import { PASSWORD_MAX, PASSWORD_MIN } from "./password-policy";
 
 /** Emails are trimmed and lower-cased here, the one place they enter the system. */

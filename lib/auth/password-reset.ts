@@ -4,7 +4,7 @@ import { config } from "@/lib/config";
 import { db } from "@/lib/db";
 import { consumeOnce } from "@/lib/db/consume";
 import { factors, passwordResets, users, type FactorKind } from "@/lib/db/schema";
-import { countRecoveryCodes } from "@/lib/factors/recovery-codes";
+import { countRecoveryCodes } from "@/lib/factors/recovery/recovery-codes";
 import { revokeTrustedDevices } from "@/lib/factors/trusted-devices";
 import { send } from "@/lib/messaging";
 import { notifyUser } from "@/lib/notifications";

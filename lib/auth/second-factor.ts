@@ -4,12 +4,12 @@ import { recordAudit, type RequestMeta } from "@/lib/audit";
 import { db } from "@/lib/db";
 import { otpCodes, signInChallenges } from "@/lib/db/schema";
 import { listSignInMethods, type PromptMethodRow } from "@/lib/factors/methods";
-import { sendFactorCode } from "@/lib/factors/send-code";
-import { maskEmail, maskPhone } from "@/lib/factors/phone";
+import { sendFactorCode } from "@/lib/factors/codes/send-code";
+import { maskEmail, maskPhone } from "@/lib/factors/codes/phone";
 import { verifyProof, type FactorProof } from "@/lib/factors/proof";
-import { countRecoveryCodes } from "@/lib/factors/recovery-codes";
+import { countRecoveryCodes } from "@/lib/factors/recovery/recovery-codes";
 import { trustDevice } from "@/lib/factors/trusted-devices";
-import { beginWebAuthnAuthentication } from "@/lib/factors/webauthn";
+import { beginWebAuthnAuthentication } from "@/lib/factors/webauthn/webauthn";
 import { notifyUser } from "@/lib/notifications";
 import { hashToken } from "@/lib/security/tokens";
 import {

@@ -4,7 +4,7 @@ import { db } from "@/lib/db";
 import { sessions } from "@/lib/db/schema";
 import { hasSecondFactor } from "@/lib/factors";
 import { verifyProof, type FactorProof } from "@/lib/factors/proof";
-import { sendFactorCode, type SendCodeResult } from "@/lib/factors/send-code";
+import { sendFactorCode, type SendCodeResult } from "@/lib/factors/codes/send-code";
 import { announceRecoveryCodeUse, announceSecondStepFailure, countSecondStepFailure, isSecondStepBlocked, lockSecondStep, SECOND_STEP_BLOCKED_MESSAGE, secondStepRefusal } from "./second-step-guard";
 
 /** How long a re-entered second factor unlocks sensitive changes. */

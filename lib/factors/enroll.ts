@@ -1,127 +1,14 @@
-import { and, eq } from "drizzle-orm";
-import { recordAudit, type RequestMeta } from "@/lib/audit";
-import { db } from "@/lib/db";
-import { factors, type FactorKind } from "@/lib/db/schema";
+import type { RequestMeta } from "@/lib/audit";
+import type { FactorKind } from "@/lib/db/schema";
 import { notifyUser } from "@/lib/notifications";
-import { rateLimit } from "@/lib/rate-limit";
-import { decrypt, encrypt } from "@/lib/security/crypto";
-import { hashToken } from "@/lib/security/tokens";
-import { addFactor, type AddedFactor } from ".";
-import { FACTOR_ARTICLE_NAMES } from "./kinds";
-import { labelInput } from "./manage";
-import { issueOtp, verifyOtp } from "./otp";
-import { maskEmail, maskPhone, parsePhone } from "./phone";
-import { enrollRefusal } from "./policy-rules";
-import { groupSecret, matchTotp, newTotpSecret, sealTotpSecret, totpUri } from "./totp";
-import { revokeTrustedDevices } from "./trusted-devices";
+import type { AddedFactor } from ".";
+import { FACTORS } from "./registry";
 
+/** What finishing any kind's enrollment answers. */
 export type EnrollResult = ({ ok: true } & AddedFactor) | { ok: false; message: string; field?: string };
-type User = { id: string; email: string };
-
-const ENROLLMENT_SECONDS = 15 * 60;
+export type EnrollingUser = { id: string; email: string };
 
 /** Emails the owner about a new factor, after it committed. */
 export async function announceFactor(userId: string, kind: FactorKind, meta: RequestMeta) {
-  await notifyUser(userId, "A second factor was added to your account", [`${FACTOR_ARTICLE_NAMES[kind]} was added to your Tessera account.`], meta);
-}
-
-/**
- * Starts authenticator-app enrollment. Nothing is stored: the secret travels to the form
- * sealed (AES-GCM, bound to the user, 15 minutes) and is saved only with a valid code.
- */
-export function beginTotp(user: User) {
-  const secret = newTotpSecret();
-  const sealed = encrypt(JSON.stringify({ secret, exp: Date.now() + ENROLLMENT_SECONDS * 1000 }), `totp-enroll:${user.id}`);
-  return { uri: totpUri(secret, user.email), secret, groupedSecret: groupSecret(secret), enrollment: sealed };
-}
-
-export async function finishTotp(user: User, input: { enrollment: string; code: string; label: string }, meta: RequestMeta): Promise<EnrollResult> {
-  let secret: string;
-  try {
-    const opened = JSON.parse(decrypt(input.enrollment, `totp-enroll:${user.id}`)) as { secret: string; exp: number };
-    if (opened.exp < Date.now()) return { ok: false, message: "This setup expired. Start again to get a new QR code." };
-    secret = opened.secret;
-  } catch {
-    return { ok: false, message: "This setup is not valid. Start again to get a new QR code." };
-  }
-  const refused = await enrollRefusal(user.id, "totp");
-  if (refused) return { ok: false, message: refused };
-  const step = await matchTotp(secret, input.code);
-  if (step === null) return { ok: false, field: "code", message: "That code didn't match. Enter the 6-digit code your app shows now." };
-  const label = labelInput(input.label) || "Authenticator app";
-  const added = await db().transaction(async (tx) => {
-    // One setup saves one factor, even when the form is submitted twice.
-    const firstUse = await rateLimit(`totp-enroll:${hashToken(input.enrollment)}`, { limit: 1, windowSeconds: ENROLLMENT_SECONDS }, tx);
-    if (!firstUse.allowed) return null;
-    return addFactor(tx, { userId: user.id, kind: "totp", label: label.slice(0, 60), secretEncrypted: sealTotpSecret(secret, user.id), lastTotpStep: step }, meta);
-  });
-  if (!added) return { ok: false, message: "This authenticator app is already set up. Go back to security settings." };
-  await announceFactor(user.id, "totp", meta);
-  return { ok: true, ...added };
-}
-
-/** Sends a code to the account's email address to prove it receives mail. */
-export async function beginEmail(user: User, meta: RequestMeta) {
-  const refused = await enrollRefusal(user.id, "email");
-  if (refused) return { ok: false as const, message: refused };
-  const sent = await issueOtp({ userId: user.id, purpose: "enroll", channel: "email", destination: user.email }, meta);
-  return sent.ok ? { ok: true as const, sentTo: maskEmail(user.email), resendAt: sent.resendAt } : { ok: false as const, message: sent.message };
-}
-
-export async function finishEmail(user: User, code: string, meta: RequestMeta): Promise<EnrollResult> {
-  return db().transaction(async (tx) => {
-    const [existing] = await tx.select({ id: factors.id }).from(factors).where(and(eq(factors.userId, user.id), eq(factors.kind, "email")));
-    if (existing) return { ok: false as const, message: "Email codes are already on for this account." };
-    const refused = await enrollRefusal(user.id, "email", tx);
-    if (refused) return { ok: false as const, message: refused };
-    const checked = await verifyOtp({ userId: user.id, purpose: "enroll", code, destination: user.email }, tx);
-    if (!checked.ok) return { ok: false as const, field: "code", message: checked.message };
-    const added = await addFactor(tx, { userId: user.id, kind: "email", label: "Email" }, meta);
-    return { ok: true as const, ...added };
-  }).then(async (result) => {
-    if (result.ok) await announceFactor(user.id, "email", meta);
-    return result;
-  });
-}
-
-/** Sends a code to a new phone number; the number is saved only once the code comes back. */
-export async function beginSms(user: User, phoneInput: string, meta: RequestMeta) {
-  const phone = parsePhone(phoneInput);
-  if (!phone.ok) return { ok: false as const, field: "phone", message: phone.message };
-  const refused = await enrollRefusal(user.id, "sms");
-  if (refused) return { ok: false as const, message: refused };
-  const sent = await issueOtp({ userId: user.id, purpose: "enroll", channel: "sms", destination: phone.e164 }, meta);
-  if (!sent.ok) return { ok: false as const, field: "phone", message: sent.message };
-  return { ok: true as const, phone: phone.e164, sentTo: maskPhone(phone.e164), resendAt: sent.resendAt };
-}
-
-/**
- * Verifies the code sent to `phone`. With no SMS factor yet it adds one; with one, it
- * moves that factor to the new number (the old number stayed in place until now).
- */
-export async function finishSms(user: User, input: { phone: string; code: string }, meta: RequestMeta): Promise<EnrollResult & { changed?: boolean }> {
-  const phone = parsePhone(input.phone);
-  if (!phone.ok) return { ok: false, field: "phone", message: phone.message };
-  const result = await db().transaction(async (tx) => {
-    const refused = await enrollRefusal(user.id, "sms", tx);
-    if (refused) return { ok: false as const, message: refused };
-    const checked = await verifyOtp({ userId: user.id, purpose: "enroll", code: input.code, destination: phone.e164 }, tx);
-    if (!checked.ok) return { ok: false as const, field: "code", message: checked.message };
-    const [existing] = await tx.select({ id: factors.id }).from(factors).where(and(eq(factors.userId, user.id), eq(factors.kind, "sms")));
-    if (existing) {
-      await tx.update(factors).set({ phone: phone.e164, label: maskPhone(phone.e164) }).where(eq(factors.id, existing.id));
-      await recordAudit(tx, { type: "factor.phone_changed", userId: user.id, data: { factorId: existing.id }, ...meta });
-      // A new number is often a lost or stolen phone: nothing remembered under the old one stays trusted.
-      await revokeTrustedDevices(tx, user.id, meta, { reason: "phone_changed" });
-      return { ok: true as const, factorId: existing.id, changed: true };
-    }
-    const added = await addFactor(tx, { userId: user.id, kind: "sms", label: maskPhone(phone.e164), phone: phone.e164 }, meta);
-    return { ok: true as const, ...added, changed: false };
-  });
-  if (result.ok && result.changed) {
-    await notifyUser(user.id, "Your phone number for sign-in codes changed", [`Text-message codes now go to ${maskPhone(phone.e164)}.`], meta);
-  } else if (result.ok) {
-    await announceFactor(user.id, "sms", meta);
-  }
-  return result;
+  await notifyUser(userId, "A second factor was added to your account", [`${FACTORS[kind].articleName} was added to your Tessera account.`], meta);
 }

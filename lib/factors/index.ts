@@ -4,7 +4,7 @@ import { cancelOpenChallenges } from "@/lib/auth/challenge";
 import { db, type Executor, type Tx } from "@/lib/db";
 import { lockUser } from "@/lib/db/lock-user";
 import { factors, users, type Factor, type FactorKind } from "@/lib/db/schema";
-import { generateRecoveryCodes } from "./recovery-codes";
+import { generateRecoveryCodes } from "./recovery/recovery-codes";
 
 export type NewFactor = {
   userId: string;

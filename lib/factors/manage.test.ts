@@ -7,7 +7,7 @@ import { factors, recoveryCodes, trustedDevices } from "@/lib/db/schema";
 import { addEmailFactor, addSmsFactor, addTotpFactor, auditEventsOf, createSignedInUser, meta, outboxTo, PASSWORD } from "@/tests/helpers";
 import { listFactors } from ".";
 import { removeFactor, renameFactor, setDefaultFactor, turnOffTwoFactor } from "./manage";
-import { countRecoveryCodes } from "./recovery-codes";
+import { countRecoveryCodes } from "./recovery/recovery-codes";
 import { isTrustedDevice, listTrustedDevices, trustDevice } from "./trusted-devices";
 
 const NOT_FOUND = { ok: false, message: "That method no longer exists. Reload the page." };

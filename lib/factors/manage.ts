@@ -6,9 +6,9 @@ import { db, type Tx } from "@/lib/db";
 import { lockUser } from "@/lib/db/lock-user";
 import { factors, recoveryCodes } from "@/lib/db/schema";
 import { notifyUser } from "@/lib/notifications";
-import { FACTOR_ARTICLE_NAMES } from "./kinds";
+import { FACTORS } from "./registry";
 import { defaultRefusal, removalRefusal } from "./policy-rules";
-import { generateRecoveryCodes } from "./recovery-codes";
+import { generateRecoveryCodes } from "./recovery/recovery-codes";
 import { revokeTrustedDevices } from "./trusted-devices";
 
 export type ManageResult = { ok: true } | { ok: false; message: string };
@@ -76,7 +76,7 @@ export async function removeFactor(user: { id: string; sessionId: string }, fact
   if (!outcome) return NOT_FOUND;
   if (outcome.refused !== undefined) return { ok: false, message: outcome.refused };
   await notifyUser(user.id, "A second factor was removed from your account", [
-    `${FACTOR_ARTICLE_NAMES[outcome.kind]} was removed from your Tessera account.`,
+    `${FACTORS[outcome.kind].articleName} was removed from your Tessera account.`,
     ...(outcome.off ? ["It was your last one: two-factor authentication is now off."] : []),
   ], meta);
   return { ok: true, twoFactorOff: outcome.off };

@@ -2,8 +2,7 @@ import { eq } from "drizzle-orm";
 import { db } from "@/lib/db";
 import { factors, users, type FactorKind } from "@/lib/db/schema";
 import { effectivePolicy, signInKinds, type EffectivePolicy } from "@/lib/teams/policy";
-import { FACTOR_NAMES } from "./kinds";
-import { maskEmail, maskPhone } from "./phone";
+import { FACTORS } from "./registry";
 
 export type PromptMethodRow = { kind: FactorKind; factorId: string; label: string; hint: string; isDefault: boolean };
 
@@ -18,13 +17,8 @@ export async function listPromptMethods(userId: string): Promise<PromptMethodRow
   const byKind = new Map<FactorKind, PromptMethodRow>();
   for (const f of rows.sort((a, b) => Number(b.isDefault) - Number(a.isDefault))) {
     if (byKind.has(f.kind)) continue; // two keys or two apps: one prompt answers for all of them
-    byKind.set(f.kind, {
-      kind: f.kind,
-      factorId: f.id,
-      label: f.kind === "webauthn" || f.kind === "totp" ? f.label : FACTOR_NAMES[f.kind],
-      hint: f.kind === "email" ? maskEmail(f.email) : f.kind === "sms" && f.phone ? maskPhone(f.phone) : f.label,
-      isDefault: f.isDefault,
-    });
+    const kind = FACTORS[f.kind];
+    byKind.set(f.kind, { kind: f.kind, factorId: f.id, label: kind.named ? f.label : kind.name, hint: kind.hint(f), isDefault: f.isDefault });
   }
   return [...byKind.values()];
 }

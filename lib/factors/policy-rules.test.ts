@@ -9,7 +9,7 @@ import { factors, memberships, teams, trustedDevices, type FactorKind, type Role
 import { CREDIT_MESSAGES } from "@/lib/teams/credits";
 import { effectivePolicy, updateTeamPolicy, type PolicyInput } from "@/lib/teams/policy";
 import { addEmailFactor, addSmsFactor, addTotpFactor, createUser, endCodeCooldowns, lastCodeTo, meta, PASSWORD, totpCode } from "@/tests/helpers";
-import { beginEmail, beginSms } from "./enroll";
+import { beginEmail, beginSms } from "./codes/enroll";
 import { listFactors } from ".";
 import { removeFactor, setDefaultFactor, turnOffTwoFactor } from "./manage";
 import { listSignInMethods } from "./methods";

@@ -1,17 +1,18 @@
 import type { AuthenticationResponseJSON } from "@simplewebauthn/server";
-import { and, eq, sql } from "drizzle-orm";
-import { recordAudit, type RequestMeta } from "@/lib/audit";
+import { eq, sql } from "drizzle-orm";
+import type { RequestMeta } from "@/lib/audit";
 import type { Executor } from "@/lib/db";
-import { factors, users } from "@/lib/db/schema";
-import { verifyOtp } from "./otp";
-import { redeemRecoveryCode } from "./recovery-codes";
-import { verifyTotpFactor } from "./totp";
-import { verifyWebAuthnAuthentication, type WebAuthnAssertionCeremony } from "./webauthn";
+import { users } from "@/lib/db/schema";
+import { verifyCodeProof } from "./codes/verify";
+import { verifyRecoveryProof } from "./recovery/verify";
+import { verifyTotpProof } from "./totp/verify";
+import { verifyWebAuthnProof } from "./webauthn/verify";
 
 /** What a person offers as their second factor. */
-export type FactorProof =
-  | { method: "totp" | "email" | "sms" | "recovery_code"; code: string }
-  | { method: "webauthn"; response: AuthenticationResponseJSON };
+export type FactorProof = CodeProof | WebAuthnProof;
+export type CodeProof = { method: "totp" | "email" | "sms" | "recovery_code"; code: string };
+export type WebAuthnProof = { method: "webauthn"; response: AuthenticationResponseJSON };
+type ProofOf<M extends ProofMethod> = M extends "webauthn" ? WebAuthnProof : CodeProof;
 
 export type ProofMethod = FactorProof["method"];
 
@@ -32,7 +33,7 @@ export async function verifyProof(
   ex: Executor,
   userId: string,
   proof: FactorProof,
-  context: { purpose: "sign_in" | "step_up"; challengeId?: string; sessionId?: string },
+  context: ProofContext,
   meta: RequestMeta,
 ): Promise<ProofResult> {
   const result = await checkProof(ex, userId, proof, context, meta);
@@ -45,52 +46,18 @@ export async function verifyProof(
   return result;
 }
 
-async function checkProof(
-  ex: Executor,
-  userId: string,
-  proof: FactorProof,
-  context: { purpose: "sign_in" | "step_up"; challengeId?: string; sessionId?: string },
-  meta: RequestMeta,
-): Promise<ProofResult> {
-  switch (proof.method) {
-    case "totp": {
-      const totps = await ex
-        .select()
-        .from(factors)
-        .where(and(eq(factors.userId, userId), eq(factors.kind, "totp")));
-      let replayed = false;
-      for (const factor of totps) {
-        const check = await verifyTotpFactor(ex, factor, proof.code);
-        if (check === "accepted") return { ok: true, method: "totp" };
-        replayed ||= check === "replayed";
-      }
-      if (replayed) await recordAudit(ex, { type: "factor.totp_replayed", userId, data: { context: context.purpose }, ...meta });
-      return { ok: false, replayed };
-    }
-    case "email":
-    case "sms": {
-      const result = await verifyOtp({ userId, purpose: context.purpose, code: proof.code, challengeId: context.challengeId ?? null }, ex);
-      if (!result.ok) return { ok: false, message: result.message };
-      const kind = result.channel === "email" ? "email" : "sms"; // a voice call reads the SMS factor's code
-      await ex
-        .update(factors)
-        .set({ lastUsedAt: new Date() })
-        .where(and(eq(factors.userId, userId), eq(factors.kind, kind)));
-      return { ok: true, method: kind };
-    }
-    case "recovery_code": {
-      const used = await redeemRecoveryCode(ex, userId, proof.code, meta);
-      return used ? { ok: true, method: "recovery_code", remainingRecoveryCodes: used.remaining } : { ok: false };
-    }
-    case "webauthn": {
-      // An assertion counts only for the request it answers: this sign-in challenge, or this session's step-up.
-      const ceremony: WebAuthnAssertionCeremony | null =
-        context.purpose === "sign_in"
-          ? context.challengeId ? { ceremony: "sign_in", signInChallengeId: context.challengeId } : null
-          : context.sessionId ? { ceremony: "step_up", sessionId: context.sessionId } : null;
-      if (!ceremony) return { ok: false };
-      const result = await verifyWebAuthnAuthentication({ userId, ceremony, response: proof.response }, meta, ex);
-      return result.ok ? { ok: true, method: "webauthn" } : { ok: false, message: result.message };
-    }
-  }
+export type ProofContext = { purpose: "sign_in" | "step_up"; challengeId?: string; sessionId?: string };
+
+/** Each method's check, in its kind's folder. */
+const CHECKS: { [M in ProofMethod]: (ex: Executor, userId: string, proof: ProofOf<M>, context: ProofContext, meta: RequestMeta) => Promise<ProofResult> } = {
+  totp: verifyTotpProof,
+  email: verifyCodeProof,
+  sms: verifyCodeProof,
+  recovery_code: verifyRecoveryProof,
+  webauthn: verifyWebAuthnProof,
+};
+
+function checkProof(ex: Executor, userId: string, proof: FactorProof, context: ProofContext, meta: RequestMeta): Promise<ProofResult> {
+  const check = CHECKS[proof.method] as (ex: Executor, userId: string, proof: FactorProof, context: ProofContext, meta: RequestMeta) => Promise<ProofResult>;
+  return check(ex, userId, proof, context, meta);
 }

@@ -25,7 +25,7 @@ import {
   PHONE,
   totpCode,
 } from "@/tests/helpers";
-import { beginSms, finishSms } from "./enroll";
+import { beginSms, finishSms } from "./codes/enroll";
 import { removeFactor } from "./manage";
 
 type User = Awaited<ReturnType<typeof createSignedInUser>>;

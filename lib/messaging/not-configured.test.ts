@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { db } from "@/lib/db";
 import { rateLimits } from "@/lib/db/schema";
-import { issueOtp } from "@/lib/factors/otp";
+import { issueOtp } from "@/lib/factors/codes/otp";
 import { log } from "@/lib/log";
 import { footprint, keyedTeam, post } from "@/tests/verify-api-client";
 import { createUser, meta, PHONE } from "@/tests/helpers";

@@ -3,7 +3,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } 
 import { db } from "@/lib/db";
 import { runRetentionPass } from "@/lib/db/retention";
 import { creditLedger, messageDeliveries, outbox } from "@/lib/db/schema";
-import { issueOtp } from "@/lib/factors/otp";
+import { issueOtp } from "@/lib/factors/codes/otp";
 import { creditBalance } from "@/lib/teams/credits";
 import { clearProviderEnv, fakeResendEnv, fakeTwilioEnv, startFakeProviderServer, stubEnv, twilioDate, type FakeProviderServer, type RecordedRequest } from "@/tests/fake-provider-server";
 import { createUser, meta } from "@/tests/helpers";

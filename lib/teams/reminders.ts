@@ -4,7 +4,7 @@ import { recordAudit, type RequestMeta } from "@/lib/audit";
 import { config } from "@/lib/config";
 import { db, type Tx } from "@/lib/db";
 import { factors, memberships, teams, users, type FactorKind } from "@/lib/db/schema";
-import { FACTOR_NAMES } from "@/lib/factors/kinds";
+import { FACTOR_NAMES } from "@/lib/factors/registry";
 import { listNames } from "@/lib/format/list";
 import { timeLeftPhrase } from "@/lib/format/wait";
 import { send } from "@/lib/messaging";

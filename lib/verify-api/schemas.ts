@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { parsePhone } from "@/lib/factors/phone";
+import { parsePhone } from "@/lib/factors/codes/phone";
 import { LOCALES } from "./messages";
 
 /** 20 bits: NIST SP 800-63B §5.1.3.2's least for an out-of-band code. 4 digits fall to 5 guesses in 2 000. */

@@ -6,7 +6,7 @@ import { Card } from "@/components/ui/card";
 import { requireUser } from "@/lib/auth/current-user";
 import { userPolicy } from "@/lib/auth/policy-gate";
 import { listFactors } from "@/lib/factors";
-import { FACTOR_NAMES } from "@/lib/factors/kinds";
+import { FACTOR_NAMES } from "@/lib/factors/registry";
 import { addableKinds } from "@/lib/factors/policy-rules";
 import { listNames } from "@/lib/format/list";
 import { formatTime } from "@/lib/format/time";

@@ -4,7 +4,7 @@ import { PhoneNotice } from "@/components/teams/phone-notice";
 import { PolicyForm } from "@/components/teams/policy-form";
 import { requireTeamAdmin } from "@/lib/auth/current-team";
 import { listPromptMethods } from "@/lib/factors/methods";
-import { countRecoveryCodes } from "@/lib/factors/recovery-codes";
+import { countRecoveryCodes } from "@/lib/factors/recovery/recovery-codes";
 import { formatTime } from "@/lib/format/time";
 import { getTeamPolicy, type TeamPolicy } from "@/lib/teams/policy";
 import { membersMissingPhone, previewAffectedMembers } from "@/lib/teams/policy-preview";

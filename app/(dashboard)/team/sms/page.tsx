@@ -9,7 +9,7 @@ import { Card } from "@/components/ui/card";
 import { requireTeamAdmin } from "@/lib/auth/current-team";
 import { config } from "@/lib/config";
 import { listPromptMethods } from "@/lib/factors/methods";
-import { countRecoveryCodes } from "@/lib/factors/recovery-codes";
+import { countRecoveryCodes } from "@/lib/factors/recovery/recovery-codes";
 import { DEFAULT_SMS_COUNTRIES, listCountries } from "@/lib/fraud/countries";
 import { formatTime } from "@/lib/format/time";
 import { getSmsSettings, memberPhones } from "@/lib/teams/sms-settings";

@@ -4,8 +4,10 @@ import { z } from "zod";
 import { formAction, refusalState, typedAction, type ActionState } from "@/lib/auth/action";
 import { webauthnResponseField } from "@/lib/auth/input";
 import { requestMeta } from "@/lib/auth/request-meta";
-import { announceFactor, beginEmail, beginSms, finishEmail, finishSms, finishTotp, type EnrollResult } from "@/lib/factors/enroll";
-import { beginWebAuthnRegistration, finishWebAuthnRegistration } from "@/lib/factors/webauthn";
+import { beginEmail, beginSms, finishEmail, finishSms } from "@/lib/factors/codes/enroll";
+import { announceFactor, type EnrollResult } from "@/lib/factors/enroll";
+import { finishTotp } from "@/lib/factors/totp/enroll";
+import { beginWebAuthnRegistration, finishWebAuthnRegistration } from "@/lib/factors/webauthn/webauthn";
 
 /** What an enrollment step returns: on success, the recovery codes when 2FA just turned on. */
 export type EnrollState = ActionState<{ recoveryCodes?: string[]; sentTo?: string; resendAt?: string; phone?: string }>;

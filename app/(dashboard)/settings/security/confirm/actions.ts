@@ -6,7 +6,7 @@ import { webauthnResponseField } from "@/lib/auth/input";
 import { requestMeta } from "@/lib/auth/request-meta";
 import { sendStepUpCode, stepUp } from "@/lib/auth/step-up";
 import type { OptionsAnswer, SendAnswer, VerifyAnswer } from "@/lib/factors/prompt-types";
-import { beginWebAuthnAuthentication } from "@/lib/factors/webauthn";
+import { beginWebAuthnAuthentication } from "@/lib/factors/webauthn/webauthn";
 
 // `session`: the step-up prompt is how a person proves a factor, on the pages a blocked user may still reach too.
 

@@ -5,7 +5,7 @@ import { StepUpPrompt } from "@/components/factors/step-up-prompt";
 import { requireUser } from "@/lib/auth/current-user";
 import { safeCallbackUrl } from "@/lib/auth/redirect";
 import { listPromptMethods } from "@/lib/factors/methods";
-import { countRecoveryCodes } from "@/lib/factors/recovery-codes";
+import { countRecoveryCodes } from "@/lib/factors/recovery/recovery-codes";
 
 export const metadata: Metadata = { title: "Confirm it's you" };
 

@@ -5,7 +5,7 @@ import { stepUpHref, WizardShell } from "@/components/factors/wizard-shell";
 import { requireUser } from "@/lib/auth/current-user";
 import { hasFreshStepUp } from "@/lib/auth/step-up";
 import { enrollRefusal } from "@/lib/factors/policy-rules";
-import { beginTotp } from "@/lib/factors/enroll";
+import { beginTotp } from "@/lib/factors/totp/enroll";
 
 export const metadata: Metadata = { title: "Set up an authenticator app" };
 

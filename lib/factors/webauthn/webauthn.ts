@@ -15,8 +15,8 @@ import { consumeOnce } from "@/lib/db/consume";
 import { factors, webauthnChallenges, type Factor } from "@/lib/db/schema";
 import { waitPhrase } from "@/lib/format/wait";
 import { rateLimit, type Window } from "@/lib/rate-limit";
-import { addFactor } from "./index";
-import { enrollRefusal } from "./policy-rules";
+import { addFactor } from "..";
+import { enrollRefusal } from "../policy-rules";
 import { checkWebAuthnResponse, credentialIdTooLong, WEBAUTHN_RESPONSE_ERRORS } from "./webauthn-response";
 
 /** Security-key requests live 5 minutes (DESIGN.md), then the person starts again. */

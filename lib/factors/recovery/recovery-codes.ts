@@ -6,7 +6,7 @@ import { consumeOnce } from "@/lib/db/consume";
 import { recoveryCodes } from "@/lib/db/schema";
 import { matchesKeyedHash } from "@/lib/security/crypto";
 import { scryptHash, scryptVerify } from "@/lib/security/kdf";
-import { revokeTrustedDevices } from "./trusted-devices";
+import { revokeTrustedDevices } from "../trusted-devices";
 
 export const RECOVERY_CODE_COUNT = 10;
 // Crockford's base32 (no i, l, o, u): 12 symbols carry 60 bits, and a typed o, i or l is

@@ -5,7 +5,7 @@ import { db } from "@/lib/db";
 import { recoveryCodes } from "@/lib/db/schema";
 import { keyedHash } from "@/lib/security/crypto";
 import { auditEventsOf, createUser, meta, outboxTo } from "@/tests/helpers";
-import { regenerateRecoveryCodes } from "./manage";
+import { regenerateRecoveryCodes } from "../manage";
 import { countRecoveryCodes, generateRecoveryCodes, newRecoveryCode, newRecoveryCodeSet, normalizeRecoveryCode, redeemRecoveryCode } from "./recovery-codes";
 
 // Every scrypt call is counted (and still computed): the cost of a guess is what an attacker pays.
