@@ -1,5 +1,6 @@
 import Link from "next/link";
 import { CursorPager } from "@/components/ui/cursor-pager";
+import { ResponsiveTable, type Column } from "@/components/ui/responsive-table";
 import type { TeamEvent } from "@/lib/audit/team-log";
 import { formatTime } from "@/lib/format/time";
 
@@ -30,6 +31,39 @@ function person(p: TeamEvent["member"]) {
 
 const where = (event: TeamEvent) => [event.device, event.ip].filter(Boolean).join(" · ") || "—";
 
+const COLUMNS: Column<TeamEvent>[] = [
+  {
+    header: "When",
+    className: "py-2 pr-4 whitespace-nowrap text-slate-600",
+    cell: (event) => <time dateTime={event.createdAt.toISOString()}>{formatTime(event.createdAt)}</time>,
+  },
+  {
+    header: "Event",
+    className: "py-2 pr-4",
+    cell: (event) => (
+      <>
+        <span className="block text-slate-900">{event.description}</span>
+        {event.details && <span className="block text-xs text-slate-600">{event.details}</span>}
+      </>
+    ),
+  },
+  { header: "Member", className: "py-2 pr-4", cell: (event) => person(event.member) ?? <span className="text-slate-500">Team</span> },
+  { header: "By", className: "py-2 pr-4", cell: (event) => person(event.actor) ?? <span className="text-slate-500">—</span> },
+  {
+    header: "Where",
+    className: "py-2 text-slate-600",
+    cell: (event) =>
+      event.device || event.ip ? (
+        <>
+          {event.device && <span className="block whitespace-nowrap">{event.device}</span>}
+          {event.ip && <span className="block text-xs">{event.ip}</span>}
+        </>
+      ) : (
+        "—"
+      ),
+  },
+];
+
 /** The team's audit events: a table on wide screens, a list of cards on phones. */
 export function AuditLogTable({ events, olderHref, newerHref, filtered, paged }: Props) {
   if (events.length === 0) {
@@ -57,58 +91,16 @@ export function AuditLogTable({ events, olderHref, newerHref, filtered, paged }:
   }
   return (
     <div className="space-y-3">
-      <div className="relative -mx-5 hidden overflow-x-auto px-5 md:block">
-        <table className="w-full text-left text-sm">
-          <thead className="text-xs text-slate-600 uppercase">
-            <tr>
-              <th scope="col" className="py-2 pr-4 font-medium">
-                When
-              </th>
-              <th scope="col" className="py-2 pr-4 font-medium">
-                Event
-              </th>
-              <th scope="col" className="py-2 pr-4 font-medium">
-                Member
-              </th>
-              <th scope="col" className="py-2 pr-4 font-medium">
-                By
-              </th>
-              <th scope="col" className="py-2 font-medium">
-                Where
-              </th>
-            </tr>
-          </thead>
-          <tbody className="divide-y divide-slate-100 align-top">
-            {events.map((event) => (
-              <tr key={event.id} data-testid="audit-row">
-                <td className="py-2 pr-4 whitespace-nowrap text-slate-600">
-                  <time dateTime={event.createdAt.toISOString()}>{formatTime(event.createdAt)}</time>
-                </td>
-                <td className="py-2 pr-4">
-                  <span className="block text-slate-900">{event.description}</span>
-                  {event.details && <span className="block text-xs text-slate-600">{event.details}</span>}
-                </td>
-                <td className="py-2 pr-4">{person(event.member) ?? <span className="text-slate-500">Team</span>}</td>
-                <td className="py-2 pr-4">{person(event.actor) ?? <span className="text-slate-500">—</span>}</td>
-                <td className="py-2 text-slate-600">
-                  {event.device || event.ip ? (
-                    <>
-                      {event.device && <span className="block whitespace-nowrap">{event.device}</span>}
-                      {event.ip && <span className="block text-xs">{event.ip}</span>}
-                    </>
-                  ) : (
-                    "—"
-                  )}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
-
-      <ul className="divide-y divide-slate-100 md:hidden" aria-label="Audit events">
-        {events.map((event) => (
-          <li key={event.id} className="space-y-1 py-3 text-sm">
+      <ResponsiveTable
+        rows={events}
+        rowKey={(event) => event.id}
+        columns={COLUMNS}
+        rowTestId="audit-row"
+        alignTop
+        label="Audit events"
+        cardClassName="space-y-1 py-3 text-sm"
+        card={(event) => (
+          <>
             <p className="font-medium text-slate-900">{event.description}</p>
             {event.details && <p className="text-xs text-slate-600">{event.details}</p>}
             <p className="text-slate-700">
@@ -120,9 +112,9 @@ export function AuditLogTable({ events, olderHref, newerHref, filtered, paged }:
               {/* Members' own events carry no place (the team log never shows one): nothing to add then. */}
               {(event.device || event.ip) && ` · ${where(event)}`}
             </p>
-          </li>
-        ))}
-      </ul>
+          </>
+        )}
+      />
 
       <CursorPager label="Audit log pages" newerHref={newerHref} olderHref={olderHref} />
     </div>

@@ -1,5 +1,6 @@
 import Link from "next/link";
 import { CursorPager } from "@/components/ui/cursor-pager";
+import { ResponsiveTable, type Column } from "@/components/ui/responsive-table";
 import { formatTime } from "@/lib/format/time";
 import type { LedgerEntry } from "@/lib/teams/credits";
 
@@ -20,6 +21,42 @@ function reasonOf(entry: LedgerEntry): string {
 
 const signed = (delta: number) => (delta > 0 ? `+${delta.toLocaleString("en-US")}` : `−${Math.abs(delta).toLocaleString("en-US")}`);
 
+const deltaColour = (entry: LedgerEntry) => (entry.delta > 0 ? "text-emerald-700" : "text-slate-800");
+
+const COLUMNS: Column<LedgerEntry>[] = [
+  {
+    header: "When",
+    className: "py-2 pr-4 whitespace-nowrap text-slate-600",
+    cell: (entry) => <time dateTime={entry.createdAt.toISOString()}>{formatTime(entry.createdAt)}</time>,
+  },
+  {
+    header: "Change",
+    align: "right",
+    className: (entry) => `py-2 pr-4 text-right font-medium whitespace-nowrap tabular-nums ${deltaColour(entry)}`,
+    cell: (entry) => (
+      <>
+        <span className="sr-only">{entry.delta > 0 ? "Added " : "Spent "}</span>
+        {signed(entry.delta)}
+      </>
+    ),
+  },
+  { header: "Reason", className: "py-2 pr-4 text-slate-800", cell: reasonOf },
+  {
+    header: "Message",
+    className: "py-2 pr-4 font-mono text-xs text-slate-600",
+    cell: (entry) =>
+      entry.messageId ? (
+        <span title={entry.messageId}>
+          {entry.messageId.slice(0, 8)}
+          <span className="sr-only"> (message {entry.messageId})</span>
+        </span>
+      ) : (
+        "—"
+      ),
+  },
+  { header: "Balance", align: "right", className: "py-2 text-right tabular-nums text-slate-800", cell: (entry) => entry.balanceAfter.toLocaleString("en-US") },
+];
+
 /** The credit ledger, newest first: every debit and top-up with the balance it left. */
 export function CreditsLedger({ entries, olderHref, newerHref, paged }: Props) {
   if (entries.length === 0) {
@@ -36,59 +73,15 @@ export function CreditsLedger({ entries, olderHref, newerHref, paged }: Props) {
   }
   return (
     <div className="space-y-3">
-      {/* relative: the sr-only spans are absolutely positioned and would otherwise widen the page. */}
-      <div className="relative -mx-5 hidden overflow-x-auto px-5 md:block">
-        <table className="w-full text-left text-sm">
-          <thead className="text-xs text-slate-600 uppercase">
-            <tr>
-              <th scope="col" className="py-2 pr-4 font-medium">
-                When
-              </th>
-              <th scope="col" className="py-2 pr-4 text-right font-medium">
-                Change
-              </th>
-              <th scope="col" className="py-2 pr-4 font-medium">
-                Reason
-              </th>
-              <th scope="col" className="py-2 pr-4 font-medium">
-                Message
-              </th>
-              <th scope="col" className="py-2 text-right font-medium">
-                Balance
-              </th>
-            </tr>
-          </thead>
-          <tbody className="divide-y divide-slate-100">
-            {entries.map((entry) => (
-              <tr key={entry.id} data-testid="ledger-row">
-                <td className="py-2 pr-4 whitespace-nowrap text-slate-600">
-                  <time dateTime={entry.createdAt.toISOString()}>{formatTime(entry.createdAt)}</time>
-                </td>
-                <td className={`py-2 pr-4 text-right font-medium whitespace-nowrap tabular-nums ${entry.delta > 0 ? "text-emerald-700" : "text-slate-800"}`}>
-                  <span className="sr-only">{entry.delta > 0 ? "Added " : "Spent "}</span>
-                  {signed(entry.delta)}
-                </td>
-                <td className="py-2 pr-4 text-slate-800">{reasonOf(entry)}</td>
-                <td className="py-2 pr-4 font-mono text-xs text-slate-600">
-                  {entry.messageId ? (
-                    <span title={entry.messageId}>
-                      {entry.messageId.slice(0, 8)}
-                      <span className="sr-only"> (message {entry.messageId})</span>
-                    </span>
-                  ) : (
-                    "—"
-                  )}
-                </td>
-                <td className="py-2 text-right tabular-nums text-slate-800">{entry.balanceAfter.toLocaleString("en-US")}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
-
-      <ul className="divide-y divide-slate-100 md:hidden" aria-label="Ledger entries">
-        {entries.map((entry) => (
-          <li key={entry.id} className="flex items-start justify-between gap-4 py-2.5 text-sm">
+      <ResponsiveTable
+        rows={entries}
+        rowKey={(entry) => entry.id}
+        columns={COLUMNS}
+        rowTestId="ledger-row"
+        label="Ledger entries"
+        cardClassName="flex items-start justify-between gap-4 py-2.5 text-sm"
+        card={(entry) => (
+          <>
             <div className="min-w-0">
               <p className="text-slate-800">{reasonOf(entry)}</p>
               <p className="text-xs text-slate-600">
@@ -97,12 +90,12 @@ export function CreditsLedger({ entries, olderHref, newerHref, paged }: Props) {
               </p>
             </div>
             <div className="shrink-0 text-right">
-              <p className={`font-medium tabular-nums ${entry.delta > 0 ? "text-emerald-700" : "text-slate-800"}`}>{signed(entry.delta)}</p>
+              <p className={`font-medium tabular-nums ${deltaColour(entry)}`}>{signed(entry.delta)}</p>
               <p className="text-xs text-slate-600 tabular-nums">Balance {entry.balanceAfter.toLocaleString("en-US")}</p>
             </div>
-          </li>
-        ))}
-      </ul>
+          </>
+        )}
+      />
 
       <CursorPager label="Ledger pages" newerHref={newerHref} olderHref={olderHref} />
     </div>

@@ -1,3 +1,4 @@
+import { ResponsiveTable, type Column } from "@/components/ui/responsive-table";
 import { formatTime } from "@/lib/format/time";
 import type { ApiKeySummary } from "@/lib/verify-api/keys";
 import { ApiKeyRevoke } from "./api-key-revoke";
@@ -40,89 +41,50 @@ function Created({ apiKey, now }: { apiKey: ApiKeySummary; now: Date }) {
  * wide screens, a list on narrow ones (the table would need sideways scrolling there).
  */
 export function ApiKeyTable({ teamId, keys, now }: Props) {
+  const revoke = (apiKey: ApiKeySummary) => <ApiKeyRevoke teamId={teamId} keyId={apiKey.id} name={apiKey.name} prefix={apiKey.prefix} />;
+  const columns: Column<ApiKeySummary>[] = [
+    { header: "Name", className: "max-w-56 py-2.5 pr-4 font-medium wrap-anywhere", cell: (apiKey) => apiKey.name },
+    { header: "Key", className: "py-2.5 pr-4", cell: (apiKey) => <Prefix prefix={apiKey.prefix} /> },
+    { header: "Created", className: "py-2.5 pr-4 text-slate-600", cell: (apiKey) => <Created apiKey={apiKey} now={now} /> },
+    { header: "Last used", className: "py-2.5 pr-4 text-slate-600", cell: (apiKey) => <MembersTime date={apiKey.lastUsedAt} now={now} /> },
+    { header: "Status", className: "py-2.5 pr-4", testId: "api-key-status", cell: (apiKey) => <Status revokedAt={apiKey.revokedAt} /> },
+    { header: <span className="sr-only">Actions</span>, align: "right", className: "py-1.5 text-right", cell: (apiKey) => !apiKey.revokedAt && revoke(apiKey) },
+  ];
   return (
-    <>
-      <div className="relative -mx-5 hidden overflow-x-auto px-5 md:block">
-        <table className="w-full text-left text-sm">
-          <thead className="text-xs text-slate-600 uppercase">
-            <tr>
-              <th scope="col" className="py-2 pr-4 font-medium">
-                Name
-              </th>
-              <th scope="col" className="py-2 pr-4 font-medium">
-                Key
-              </th>
-              <th scope="col" className="py-2 pr-4 font-medium">
-                Created
-              </th>
-              <th scope="col" className="py-2 pr-4 font-medium">
-                Last used
-              </th>
-              <th scope="col" className="py-2 pr-4 font-medium">
-                Status
-              </th>
-              <th scope="col" className="py-2 text-right font-medium">
-                <span className="sr-only">Actions</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody className="divide-y divide-slate-100">
-            {keys.map((apiKey) => (
-              <tr key={apiKey.id} data-testid="api-key-row" className={apiKey.revokedAt ? "text-slate-500 [&_td]:text-slate-500" : "text-slate-800"}>
-                <td className="max-w-56 py-2.5 pr-4 font-medium wrap-anywhere">{apiKey.name}</td>
-                <td className="py-2.5 pr-4">
-                  <Prefix prefix={apiKey.prefix} />
-                </td>
-                <td className="py-2.5 pr-4 text-slate-600">
-                  <Created apiKey={apiKey} now={now} />
-                </td>
-                <td className="py-2.5 pr-4 text-slate-600">
-                  <MembersTime date={apiKey.lastUsedAt} now={now} />
-                </td>
-                <td className="py-2.5 pr-4" data-testid="api-key-status">
-                  <Status revokedAt={apiKey.revokedAt} />
-                </td>
-                <td className="py-1.5 text-right">
-                  {!apiKey.revokedAt && <ApiKeyRevoke teamId={teamId} keyId={apiKey.id} name={apiKey.name} prefix={apiKey.prefix} />}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
-
-      <ul className="divide-y divide-slate-100 md:hidden" aria-label="API keys">
-        {keys.map((apiKey) => (
-          <li key={apiKey.id} className={`flex items-start justify-between gap-3 py-3 text-sm ${apiKey.revokedAt ? "text-slate-500 [&_p]:text-slate-500" : "text-slate-800"}`}>
-            <div className="min-w-0 space-y-1">
-              <p className="flex flex-wrap items-center gap-2">
-                <span className="font-medium wrap-anywhere">{apiKey.name}</span>
-                <Status revokedAt={apiKey.revokedAt} />
-              </p>
-              <p>
-                <Prefix prefix={apiKey.prefix} />
-              </p>
-              <p className="text-xs text-slate-600">
-                Created <Created apiKey={apiKey} now={now} />
-              </p>
-              <p className="text-xs text-slate-600">
-                {apiKey.lastUsedAt ? (
-                  <>
-                    Last used <MembersTime date={apiKey.lastUsedAt} now={now} />
-                  </>
-                ) : (
-                  "Never used"
-                )}
-              </p>
-            </div>
-            {!apiKey.revokedAt && (
-              <div className="shrink-0">
-                <ApiKeyRevoke teamId={teamId} keyId={apiKey.id} name={apiKey.name} prefix={apiKey.prefix} />
-              </div>
-            )}
-          </li>
-        ))}
-      </ul>
-    </>
+    <ResponsiveTable
+      rows={keys}
+      rowKey={(apiKey) => apiKey.id}
+      columns={columns}
+      rowTestId="api-key-row"
+      rowClassName={(apiKey) => (apiKey.revokedAt ? "text-slate-500 [&_td]:text-slate-500" : "text-slate-800")}
+      label="API keys"
+      cardClassName={(apiKey) => `flex items-start justify-between gap-3 py-3 text-sm ${apiKey.revokedAt ? "text-slate-500 [&_p]:text-slate-500" : "text-slate-800"}`}
+      card={(apiKey) => (
+        <>
+          <div className="min-w-0 space-y-1">
+            <p className="flex flex-wrap items-center gap-2">
+              <span className="font-medium wrap-anywhere">{apiKey.name}</span>
+              <Status revokedAt={apiKey.revokedAt} />
+            </p>
+            <p>
+              <Prefix prefix={apiKey.prefix} />
+            </p>
+            <p className="text-xs text-slate-600">
+              Created <Created apiKey={apiKey} now={now} />
+            </p>
+            <p className="text-xs text-slate-600">
+              {apiKey.lastUsedAt ? (
+                <>
+                  Last used <MembersTime date={apiKey.lastUsedAt} now={now} />
+                </>
+              ) : (
+                "Never used"
+              )}
+            </p>
+          </div>
+          {!apiKey.revokedAt && <div className="shrink-0">{revoke(apiKey)}</div>}
+        </>
+      )}
+    />
   );
 }
