@@ -11,6 +11,15 @@ const libMayNotImport = {
   ],
 };
 
+// Components are below the pages: a route's actions come in as props (or the component lives in the
+// route's _components/), and the database is reached through lib/, never from a component.
+const mayNotImportApp = { group: ["@/app", "@/app/*"], message: "components/ is below app/: take the action as a prop, or move the component to the route's _components/." };
+const mayNotImportDbValues = {
+  group: ["@/lib/db", "@/lib/db/*"],
+  allowTypeImports: true,
+  message: "Components reach the database through lib/ functions; only types may come from @/lib/db.",
+};
+
 const config = [
   ...nextVitals,
   ...nextTs,
@@ -20,6 +29,12 @@ const config = [
     ignores: ["lib/**/*.test.ts"],
     rules: { "no-restricted-imports": ["error", libMayNotImport] },
   },
+  {
+    files: ["components/**/*.ts", "components/**/*.tsx"],
+    rules: { "@typescript-eslint/no-restricted-imports": ["error", { patterns: [mayNotImportApp, mayNotImportDbValues] }] },
+  },
+  // components/factors still imports its routes' actions until the factor slices move them (issue 13); delete this block then.
+  { files: ["components/factors/**"], rules: { "@typescript-eslint/no-restricted-imports": ["error", { patterns: [mayNotImportDbValues] }] } },
 ];
 
 export default config;

@@ -2,7 +2,7 @@ import type { ReactNode } from "react";
 import { GraceBanner } from "@/components/dashboard/grace-banner";
 import { NavLink } from "@/components/dashboard/nav-link";
 import { ProvidersBanner } from "@/components/dashboard/providers-banner";
-import { TeamSwitcher } from "@/components/dashboard/team-switcher";
+import { TeamSwitcher } from "./_components/team-switcher";
 import { UserMenu } from "@/components/dashboard/user-menu";
 import { Logo } from "@/components/ui/logo";
 import { currentTeam, isTeamAdmin } from "@/lib/auth/current-team";

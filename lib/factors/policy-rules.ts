@@ -3,7 +3,7 @@ import type { FactorKind } from "@/lib/db/schema";
 import { listNames } from "@/lib/format/list";
 import { acceptedKinds, acceptsKind } from "@/lib/teams/accepted-kinds";
 import { effectivePolicy, FACTOR_KINDS, type EffectivePolicy } from "@/lib/teams/policy";
-import { FACTOR_NAMES } from "./kinds";
+import { FACTOR_NAMES } from "./registry";
 
 /**
  * What the user's teams' 2FA policies say about changing their factors. Each returns the

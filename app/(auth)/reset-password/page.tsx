@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { ResetPasswordForm } from "@/components/auth/reset-password-form";
+import { ResetPasswordForm } from "./_components/reset-password-form";
 import { Alert } from "@/components/ui/alert";
 import { describeResetLink } from "@/lib/auth/password-reset";
 import type { FactorKind } from "@/lib/db/schema";

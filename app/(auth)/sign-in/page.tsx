@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import { redirect } from "next/navigation";
-import { SignInForm } from "@/components/auth/sign-in-form";
+import { SignInForm } from "./_components/sign-in-form";
 import { currentUser, signedOutNotice } from "@/lib/auth/current-user";
 import { AUTH_ERRORS } from "@/lib/auth/errors";
 import { safeCallbackUrl } from "@/lib/auth/redirect";

@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import { redirect } from "next/navigation";
-import { SignUpForm } from "@/components/auth/sign-up-form";
+import { SignUpForm } from "./_components/sign-up-form";
 import { currentUser } from "@/lib/auth/current-user";
 import { safeCallbackUrl } from "@/lib/auth/redirect";
 

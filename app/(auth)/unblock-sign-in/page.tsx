@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { UnblockForm } from "@/components/auth/unblock-form";
+import { UnblockForm } from "./_components/unblock-form";
 import { Alert } from "@/components/ui/alert";
 import { UNBLOCK_LINK_DEAD, unblockLinkLive } from "@/lib/auth/second-step-guard";
 

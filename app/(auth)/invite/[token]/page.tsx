@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { AcceptInvitationForm, InvitationSignOut } from "@/components/teams/invitation-accept";
+import { AcceptInvitationForm, InvitationSignOut } from "./_components/invitation-accept";
 import { Alert } from "@/components/ui/alert";
 import { buttonClass } from "@/components/ui/button-class";
 import { currentUser } from "@/lib/auth/current-user";

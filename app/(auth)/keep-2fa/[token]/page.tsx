@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { KeepTwoFactorForm } from "@/components/auth/keep-two-factor-form";
+import { KeepTwoFactorForm } from "./_components/keep-two-factor-form";
 import { Alert } from "@/components/ui/alert";
 import { describeKeepLink, KEEP_MESSAGES } from "@/lib/teams/keep-two-factor";
 

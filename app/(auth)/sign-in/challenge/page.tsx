@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { redirect } from "next/navigation";
-import { ChallengePrompt } from "@/components/auth/challenge-prompt";
+import { ChallengePrompt } from "./_components/challenge-prompt";
 import { readChallengeCookie } from "@/lib/auth/cookies";
 import { safeCallbackUrl } from "@/lib/auth/redirect";
 import { Alert } from "@/components/ui/alert";

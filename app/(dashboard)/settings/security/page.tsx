@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import { revokeTrustedDeviceAction, signOutSessionAction, turnOffTwoFactorAction } from "./actions";
-import { SignOutOthersForm } from "@/components/dashboard/sign-out-others-form";
-import { SignOutOthersOffer } from "@/components/dashboard/sign-out-others-offer";
+import { SignOutOthersForm } from "./_components/sign-out-others-form";
+import { SignOutOthersOffer } from "./_components/sign-out-others-offer";
 import { RecentActivity } from "@/components/security/recent-activity";
 import { ActionButton } from "@/components/factors/action-button";
 import { RegenerateCodes } from "@/components/factors/regenerate-codes";

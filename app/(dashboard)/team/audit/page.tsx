@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
-import { AuditFilters } from "@/components/teams/audit-filters";
-import { AuditLogTable } from "@/components/teams/audit-log-table";
+import { AuditFilters } from "./_components/audit-filters";
+import { AuditLogTable } from "./_components/audit-log-table";
 import { buttonClass } from "@/components/ui/button-class";
 import { Card } from "@/components/ui/card";
 import { auditFiltersFrom, listTeamEvents, listTeamMembersForAudit } from "@/lib/audit/team-log";

@@ -1,8 +1,8 @@
 import type { Metadata } from "next";
 import { redirect } from "next/navigation";
-import { CreditsBalance } from "@/components/teams/credits-balance";
-import { CreditsLedger } from "@/components/teams/credits-ledger";
-import { CreditsTopUpForm } from "@/components/teams/credits-top-up-form";
+import { CreditsBalance } from "./_components/credits-balance";
+import { CreditsLedger } from "./_components/credits-ledger";
+import { CreditsTopUpForm } from "./_components/credits-top-up-form";
 import { Card } from "@/components/ui/card";
 import { requireTeamAdmin } from "@/lib/auth/current-team";
 import { creditBalance, listLedger, LOW_CREDIT_BALANCE, MAX_TOP_UP, topUpAllowance } from "@/lib/teams/credits";

@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import { notFound } from "next/navigation";
-import { InvitationActions } from "@/components/teams/invitation-actions";
-import { InviteForm } from "@/components/teams/invite-form";
+import { InvitationActions } from "./_components/invitation-actions";
+import { InviteForm } from "./_components/invite-form";
 import { Alert } from "@/components/ui/alert";
 import { Card } from "@/components/ui/card";
 import { requireTeamAdmin } from "@/lib/auth/current-team";

@@ -1,11 +1,11 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { membersHref, type MembersView } from "@/components/teams/members-href";
-import { MembersFilters } from "@/components/teams/members-filters";
+import { membersHref, type MembersView } from "./_components/members-href";
+import { MembersFilters } from "./_components/members-filters";
 import { ListNoticeProvider } from "@/components/ui/list-notice";
-import { MembersPagination } from "@/components/teams/members-pagination";
-import { MembersSummary } from "@/components/teams/members-summary";
-import { MembersTable } from "@/components/teams/members-table";
+import { MembersPagination } from "./_components/members-pagination";
+import { MembersSummary } from "./_components/members-summary";
+import { MembersTable } from "./_components/members-table";
 import { requireTeamAdmin } from "@/lib/auth/current-team";
 import { defaultDirection, listTeamMembers, parseMemberQuery } from "@/lib/teams/members";
 

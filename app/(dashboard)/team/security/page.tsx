@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import { redirect } from "next/navigation";
 import { PhoneNotice } from "@/components/teams/phone-notice";
-import { PolicyForm } from "@/components/teams/policy-form";
+import { PolicyForm } from "./_components/policy-form";
 import { requireTeamAdmin } from "@/lib/auth/current-team";
 import { listPromptMethods } from "@/lib/factors/methods";
 import { countRecoveryCodes } from "@/lib/factors/recovery/recovery-codes";

@@ -1,9 +1,9 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { redirect } from "next/navigation";
-import { SmsResumeButton } from "@/components/teams/sms-resume-button";
-import { SmsCountryList, SmsEmptyWarning, SmsPhoneWarning, VOIP_CHOICES } from "@/components/teams/sms-settings-parts";
-import { SmsSettingsForm } from "@/components/teams/sms-settings-form";
+import { SmsResumeButton } from "./_components/sms-resume-button";
+import { SmsCountryList, SmsEmptyWarning, SmsPhoneWarning, VOIP_CHOICES } from "./_components/sms-settings-parts";
+import { SmsSettingsForm } from "./_components/sms-settings-form";
 import { Alert } from "@/components/ui/alert";
 import { Card } from "@/components/ui/card";
 import { requireTeamAdmin } from "@/lib/auth/current-team";
