@@ -33,7 +33,7 @@ const myView = () => ({
 function inNewPidNamespace(script: string) {
   const lockModule = path.resolve("lib/db/pglite-lock.ts");
   const code = `const { acquireDataDirLock: lock } = require(${JSON.stringify(lockModule)}); ${script}`;
-  return spawn("unshare", ["--pid", "--fork", "--mount-proc", "--kill-child", process.execPath, "--import", "tsx", "-e", code], { stdio: ["ignore", "pipe", "pipe"] });
+  return spawn("unshare", ["--pid", "--fork", "--mount-proc", "--kill-child", process.execPath, "--conditions=react-server", "--import", "tsx", "-e", code], { stdio: ["ignore", "pipe", "pipe"] });
 }
 const canUnshare = spawnSync("unshare", ["--pid", "--fork", "--mount-proc", "true"]).status === 0;
 
