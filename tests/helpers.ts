@@ -115,3 +115,16 @@ export async function joinTeam(teamId: string, userId: string, role: Role = "mem
 export async function addFactorRow(userId: string, kind: FactorKind, phone?: string) {
   await db().insert(factors).values({ userId, kind, label: kind, phone: phone ?? null });
 }
+
+// ——— Enrollment ———
+
+/** A new user, and the `{ id, email }` the enrollment functions take for them. */
+export async function enrollingUser() {
+  const user = await createUser();
+  return { user, who: { id: user.userId, email: user.email } };
+}
+
+/** A six-digit code that is not `code` (the next one up, wrapping at 999999), or `by` further on. */
+export const otherThan = (code: string, by = 1) => String((Number(code) + by) % 1_000_000).padStart(6, "0");
+
+export const FACTOR_ADDED_SUBJECT = "A second factor was added to your account";

@@ -2,7 +2,7 @@ import { desc, eq, like } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { db } from "@/lib/db";
 import { emailLinks, factors, outbox, rateLimits, recoveryCodes, users } from "@/lib/db/schema";
-import { addTotpFactor, auditEventsOf, createSignedInUser, createUser, meta, outboxTo, PASSWORD, totpCode } from "@/tests/helpers";
+import { addTotpFactor, auditEventsOf, createSignedInUser, createUser, meta, otherThan, outboxTo, PASSWORD, totpCode } from "@/tests/helpers";
 import { exchangeChallenge } from "./challenge";
 import { SECOND_FACTOR_FAILURE_CAP, unblockLinkLive, unblockSecondFactor } from "./second-step-guard";
 import { sendChallengeCode, verifyChallenge } from "./second-factor";
@@ -12,8 +12,6 @@ import { stepUp } from "./step-up";
 const BLOCKED_SUBJECT = "Signing in is blocked after 100 failed attempts";
 
 /** A 6-digit code that is not `code`. */
-const otherThan = (code: string, by = 1) => String((Number(code) + by) % 1_000_000).padStart(6, "0");
-
 /** Time passing: the 15-minute window and lock of the short-term limit are over. */
 async function endShortTermLock(userId: string) {
   await db().delete(rateLimits).where(like(rateLimits.key, `2fa:%:${userId}`));

@@ -4,20 +4,7 @@ import { db } from "@/lib/db";
 import { rateLimits, sessions, signInChallenges } from "@/lib/db/schema";
 import { revokeTrustedDevices, TRUSTED_DEVICE_DAYS } from "@/lib/factors/trusted-devices";
 import { hashToken } from "@/lib/security/tokens";
-import {
-  addEmailFactor,
-  addSmsFactor,
-  addTotpFactor,
-  auditEventsOf,
-  createUser,
-  endCodeCooldowns,
-  lastCodeTo,
-  meta,
-  outboxTo,
-  PASSWORD,
-  PHONE,
-  totpCode,
-} from "@/tests/helpers";
+import { addEmailFactor, addSmsFactor, addTotpFactor, auditEventsOf, createUser, endCodeCooldowns, lastCodeTo, meta, otherThan, outboxTo, PASSWORD, PHONE, totpCode } from "@/tests/helpers";
 import { exchangeChallenge } from "./challenge";
 import { describeChallenge, sendChallengeCode, verifyChallenge } from "./second-factor";
 import { passwordStep } from "./sign-in";
@@ -47,9 +34,6 @@ async function challengeRow(token: string) {
 }
 
 const subjectsTo = async (email: string) => (await outboxTo(email)).map((message) => message.subject);
-
-/** A 6-digit code that is not `code`. */
-const otherThan = (code: string) => String((Number(code) + 1) % 1_000_000).padStart(6, "0");
 
 /** A user with an authenticator app as their only (so default) factor. */
 async function totpUser() {

@@ -2,7 +2,7 @@ import { eq, like } from "drizzle-orm";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { db } from "@/lib/db";
 import { rateLimits, recoveryCodes } from "@/lib/db/schema";
-import { auditEventsOf, createUser, endCodeCooldowns, lastCodeTo, meta, PHONE, totpCode } from "@/tests/helpers";
+import { auditEventsOf, endCodeCooldowns, enrollingUser, lastCodeTo, meta, PHONE, totpCode } from "@/tests/helpers";
 import { listFactors } from ".";
 import { beginEmail, beginSms, finishEmail, finishSms } from "./codes/enroll";
 import { beginTotp, finishTotp } from "./totp/enroll";
@@ -12,14 +12,9 @@ afterEach(() => {
   vi.restoreAllMocks();
 });
 
-async function person() {
-  const user = await createUser();
-  return { user, who: { id: user.userId, email: user.email } };
-}
-
 describe("concurrent enrollments", () => {
   it("two first factors finishing at once leave exactly one default and one set of recovery codes", async () => {
-    const { user, who } = await person();
+    const { user, who } = await enrollingUser();
     const setup = beginTotp(who);
     await beginEmail(who, meta);
     const emailCode = await lastCodeTo(user.email);
@@ -40,7 +35,7 @@ describe("concurrent enrollments", () => {
   // takes FOR NO KEY UPDATE, which serialises enrollments without that conflict.
   it("email and SMS enrollments finishing at once both succeed, leaving one default", async () => {
     for (let i = 0; i < 10; i++) {
-      const { user, who } = await person();
+      const { user, who } = await enrollingUser();
       await beginEmail(who, meta);
       await beginSms(who, PHONE, { ...meta, ip: `192.0.2.${i}` });
       const [emailCode, smsCode] = [await lastCodeTo(user.email), await lastCodeTo(PHONE)];

@@ -2,7 +2,7 @@ import { eq } from "drizzle-orm";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { db } from "@/lib/db";
 import { factors, otpCodes, outbox } from "@/lib/db/schema";
-import { auditEventsOf, createUser, endCodeCooldowns, lastCodeTo, meta, OTHER_PHONE, outboxTo, PHONE } from "@/tests/helpers";
+import { auditEventsOf, endCodeCooldowns, enrollingUser, FACTOR_ADDED_SUBJECT, lastCodeTo, meta, OTHER_PHONE, otherThan, outboxTo, PHONE } from "@/tests/helpers";
 import { listFactors } from "..";
 import { beginEmail, beginSms, finishEmail, finishSms } from "./enroll";
 
@@ -10,18 +10,9 @@ afterEach(() => {
   vi.restoreAllMocks();
 });
 
-const ADDED_SUBJECT = "A second factor was added to your account";
-
-async function person() {
-  const user = await createUser();
-  return { user, who: { id: user.userId, email: user.email } };
-}
-
-const otherThan = (code: string) => String((Number(code) + 1) % 1_000_000).padStart(6, "0");
-
 describe("email code enrollment", () => {
   it("sends a code to the account address; the right code adds the email factor", async () => {
-    const { user, who } = await person();
+    const { user, who } = await enrollingUser();
     const begun = await beginEmail(who, meta);
     expect(begun).toMatchObject({ ok: true, sentTo: expect.stringMatching(/^u•+@example\.com$/) });
     const message = (await outboxTo(user.email)).at(-1)!;
@@ -35,7 +26,7 @@ describe("email code enrollment", () => {
     expect(done).toMatchObject({ ok: true, recoveryCodes: expect.any(Array) });
     expect((await listFactors(user.userId)).map((f) => [f.kind, f.isDefault])).toEqual([["email", true]]);
     expect(await auditEventsOf(user.userId, "two_factor.enabled")).toHaveLength(1);
-    expect(await outboxTo(user.email).then((all) => all.filter((m) => m.subject === ADDED_SUBJECT))).toHaveLength(1);
+    expect(await outboxTo(user.email).then((all) => all.filter((m) => m.subject === FACTOR_ADDED_SUBJECT))).toHaveLength(1);
 
     // The code is used up, and email codes cannot be added twice.
     expect((await finishEmail(who, code, meta)).ok).toBe(false);
@@ -46,7 +37,7 @@ describe("email code enrollment", () => {
   });
 
   it("refuses finishing without a code sent", async () => {
-    const { user, who } = await person();
+    const { user, who } = await enrollingUser();
     expect((await finishEmail(who, "123456", meta)).ok).toBe(false);
     expect(await listFactors(user.userId)).toEqual([]);
   });
@@ -54,7 +45,7 @@ describe("email code enrollment", () => {
 
 describe("SMS enrollment", () => {
   it("a bad phone number gets a field error and nothing is sent", async () => {
-    const { user, who } = await person();
+    const { user, who } = await enrollingUser();
     for (const bad of ["", "not a phone", "415 555 2671", "+1 555", "+999 1234567"]) {
       const result = await beginSms(who, bad, meta);
       expect(result, bad).toMatchObject({ ok: false, field: "phone", message: expect.any(String) });
@@ -65,7 +56,7 @@ describe("SMS enrollment", () => {
   });
 
   it("texts a code to the number (stored E.164); the right code adds the SMS factor", async () => {
-    const { user, who } = await person();
+    const { user, who } = await enrollingUser();
     const begun = await beginSms(who, "+1 (415) 555-2671", meta);
     expect(begun).toMatchObject({ ok: true, phone: PHONE, sentTo: expect.stringMatching(/2671$/) });
     expect(await listFactors(user.userId)).toEqual([]); // nothing until the code comes back
@@ -80,11 +71,11 @@ describe("SMS enrollment", () => {
     expect(saved).toHaveLength(1);
     expect(saved[0]).toMatchObject({ kind: "sms", phone: PHONE, isDefault: true });
     expect(saved[0]!.label).not.toContain("555"); // masked
-    expect((await outboxTo(user.email)).map((m) => m.subject)).toContain(ADDED_SUBJECT);
+    expect((await outboxTo(user.email)).map((m) => m.subject)).toContain(FACTOR_ADDED_SUBJECT);
   });
 
   it("a code sent to one number does not verify another", async () => {
-    const { user, who } = await person();
+    const { user, who } = await enrollingUser();
     await beginSms(who, PHONE, meta);
     const code = await lastCodeTo(PHONE);
     expect((await finishSms(who, { phone: OTHER_PHONE, code }, meta)).ok).toBe(false);
@@ -92,7 +83,7 @@ describe("SMS enrollment", () => {
   });
 
   it("changing the number: the old number stays until the new one is verified", async () => {
-    const { user, who } = await person();
+    const { user, who } = await enrollingUser();
     await beginSms(who, PHONE, meta);
     const first = await finishSms(who, { phone: PHONE, code: await lastCodeTo(PHONE) }, meta);
     expect(first.ok).toBe(true);

@@ -2,7 +2,7 @@ import { generate } from "otplib";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { verifyChallenge } from "@/lib/auth/second-factor";
 import { passwordStep } from "@/lib/auth/sign-in";
-import { auditEventsOf, createUser, meta, outboxTo, PASSWORD, totpCode } from "@/tests/helpers";
+import { auditEventsOf, enrollingUser, FACTOR_ADDED_SUBJECT, meta, otherThan, outboxTo, PASSWORD, totpCode } from "@/tests/helpers";
 import { listFactors } from "..";
 import { beginTotp, finishTotp } from "./enroll";
 import { countRecoveryCodes } from "../recovery/recovery-codes";
@@ -12,18 +12,9 @@ afterEach(() => {
   vi.restoreAllMocks();
 });
 
-const ADDED_SUBJECT = "A second factor was added to your account";
-
-async function person() {
-  const user = await createUser();
-  return { user, who: { id: user.userId, email: user.email } };
-}
-
-const otherThan = (code: string) => String((Number(code) + 1) % 1_000_000).padStart(6, "0");
-
 describe("authenticator app enrollment", () => {
   it("a wrong code saves nothing", async () => {
-    const { user, who } = await person();
+    const { user, who } = await enrollingUser();
     const setup = beginTotp(who);
     const result = await finishTotp(who, { enrollment: setup.enrollment, code: otherThan(await totpCode(setup.secret)), label: "Phone" }, meta);
     expect(result).toEqual({ ok: false, field: "code", message: "That code didn't match. Enter the 6-digit code your app shows now." });
@@ -35,7 +26,7 @@ describe("authenticator app enrollment", () => {
   });
 
   it("one setup saves one factor, even when the form is submitted twice at once", async () => {
-    const { user, who } = await person();
+    const { user, who } = await enrollingUser();
     const setup = beginTotp(who);
     const code = await totpCode(setup.secret);
     const results = await Promise.all([1, 2].map(() => finishTotp(who, { enrollment: setup.enrollment, code, label: "" }, meta)));
@@ -44,8 +35,8 @@ describe("authenticator app enrollment", () => {
   });
 
   it("a tampered enrollment token, or another user's, is refused", async () => {
-    const { user, who } = await person();
-    const other = await person();
+    const { user, who } = await enrollingUser();
+    const other = await enrollingUser();
     const setup = beginTotp(who);
     const code = await totpCode(setup.secret);
     const parts = setup.enrollment.split(".");
@@ -64,7 +55,7 @@ describe("authenticator app enrollment", () => {
   });
 
   it("an enrollment token older than 15 minutes is refused, even with a valid code", async () => {
-    const { user, who } = await person();
+    const { user, who } = await enrollingUser();
     const setup = beginTotp(who);
     const later = Date.now() + 16 * 60 * 1000;
     vi.spyOn(Date, "now").mockReturnValue(later);
@@ -77,7 +68,7 @@ describe("authenticator app enrollment", () => {
   });
 
   it("the right code saves one factor; the first turns 2FA on with 10 recovery codes, an audit event and an email", async () => {
-    const { user, who } = await person();
+    const { user, who } = await enrollingUser();
     const setup = beginTotp(who);
     const result = await finishTotp(who, { enrollment: setup.enrollment, code: await totpCode(setup.secret), label: "  Pixel   8 " }, meta);
     expect(result.ok).toBe(true);
@@ -92,13 +83,13 @@ describe("authenticator app enrollment", () => {
     expect(await auditEventsOf(user.userId, "two_factor.enabled")).toHaveLength(1);
     expect((await auditEventsOf(user.userId, "factor.added")).map((e) => e.data)).toEqual([{ kind: "totp", factorId: result.factorId }]);
 
-    const mail = (await outboxTo(user.email)).filter((m) => m.subject === ADDED_SUBJECT);
+    const mail = (await outboxTo(user.email)).filter((m) => m.subject === FACTOR_ADDED_SUBJECT);
     expect(mail).toHaveLength(1);
     expect(mail[0]!.text).toContain("An authenticator app was added to your Tessera account.");
   });
 
   it("a second factor is not default and brings no new recovery codes", async () => {
-    const { user, who } = await person();
+    const { user, who } = await enrollingUser();
     const first = beginTotp(who);
     const a = await finishTotp(who, { enrollment: first.enrollment, code: await totpCode(first.secret), label: "" }, meta);
     const second = beginTotp(who);
@@ -114,7 +105,7 @@ describe("authenticator app enrollment", () => {
   });
 
   it("the code used to enroll cannot be replayed at sign-in", async () => {
-    const { user, who } = await person();
+    const { user, who } = await enrollingUser();
     const setup = beginTotp(who);
     const code = await totpCode(setup.secret);
     expect((await finishTotp(who, { enrollment: setup.enrollment, code, label: "" }, meta)).ok).toBe(true);
